@@ -1,0 +1,107 @@
+package countersign
+
+import (
+	"context"
+	"time"
+)
+
+// Workspace is the tenant: every row of the service belongs to exactly one.
+type Workspace struct {
+	ID        string    `json:"id" db:"id"`
+	Name      string    `json:"name" db:"name"`
+	CreatedAt time.Time `json:"created_at" db:"-"`
+}
+
+// Role is what an API key may do.
+type Role string
+
+// The roles, from most to least privileged.
+const (
+	RoleOwner      Role = "owner"
+	RoleAdmin      Role = "admin"
+	RoleIntegrator Role = "integrator"
+	RoleMember     Role = "member"
+)
+
+// Roles lists every role, for validation and documentation.
+var Roles = []Role{RoleOwner, RoleAdmin, RoleIntegrator, RoleMember}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, k := range Roles {
+		if r == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Permission is a capability a route requires.
+type Permission string
+
+// The permissions routes check.
+const (
+	// PermManageKeys covers API keys and replaying deliveries.
+	PermManageKeys Permission = "keys"
+	// PermManageWebhooks covers webhook endpoints and reading the event log.
+	PermManageWebhooks Permission = "webhooks"
+	// PermReplay covers replaying deliveries and reading webhook secrets.
+	PermReplay Permission = "replay"
+	// PermProcesses covers driving signing processes and their resources.
+	PermProcesses Permission = "processes"
+)
+
+var rolePermissions = map[Role][]Permission{
+	RoleOwner:      {PermManageKeys, PermReplay, PermManageWebhooks, PermProcesses},
+	RoleAdmin:      {PermManageKeys, PermReplay, PermManageWebhooks, PermProcesses},
+	RoleIntegrator: {PermManageWebhooks, PermProcesses},
+	RoleMember:     {PermProcesses},
+}
+
+// Can reports whether role r holds permission p.
+func (r Role) Can(p Permission) bool {
+	for _, q := range rolePermissions[r] {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// APIKey authenticates requests to one workspace. Only a hash of its secret is
+// stored; the secret is shown once, when the key is created.
+type APIKey struct {
+	ID          string `json:"id"`
+	WorkspaceID string `json:"workspace_id"`
+	Name        string `json:"name"`
+	Role        Role   `json:"role"`
+	// Prefix is the first characters of the secret, shown so people can tell keys apart.
+	Prefix     string     `json:"prefix"`
+	Hash       []byte     `json:"-"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+// Actor is the authenticated caller of a request: the workspace it acts in and
+// the key it used. Everything a request causes is recorded with its key.
+type Actor struct {
+	WorkspaceID string
+	APIKeyID    string
+	Role        Role
+	// IP and ClientApp describe where the call came from, for the audit trail.
+	IP        string
+	ClientApp string
+}
+
+type actorKey struct{}
+
+// WithActor returns a context carrying a.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor carried by ctx and whether there is one.
+func ActorFrom(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok
+}

@@ -68,20 +68,6 @@ func (r Role) Can(p Permission) bool {
 	return false
 }
 
-// APIKey authenticates requests to one workspace. Only a hash of its secret is
-// stored; the secret is shown once, when the key is created.
-type APIKey struct {
-	ID          string `json:"id"`
-	WorkspaceID string `json:"workspace_id"`
-	Name        string `json:"name"`
-	Role        Role   `json:"role"`
-	// Prefix is the first characters of the secret, shown so people can tell keys apart.
-	Prefix     string     `json:"prefix"`
-	Hash       []byte     `json:"-"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-}
-
 // Actor is the authenticated caller of a request: the workspace it acts in and
 // the key it used. Everything a request causes is recorded with its key.
 type Actor struct {

@@ -1,0 +1,59 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/events"
+)
+
+// outgoing is an event about to be written, with what the log indexes it by.
+type outgoing struct {
+	event      events.Event
+	resourceID string
+}
+
+// newEvent builds an event caused by actor at the database clock's now.
+func (db *DB) newEvent(actor countersign.Actor, t events.Type, resourceID string, data any) (outgoing, error) {
+	now := db.Now()
+	ev, err := events.New(countersign.NewID(countersign.PrefixEvent, now), t, actor.WorkspaceID, actor.APIKeyID, now, data)
+	if err != nil {
+		return outgoing{}, err
+	}
+	return outgoing{event: ev, resourceID: resourceID}, nil
+}
+
+// insertEvents writes events into the log inside tx, the transaction that made
+// the change they describe, beside the API response body of the request that
+// caused them. Only this function writes events.
+func (db *DB) insertEvents(ctx context.Context, tx *sqlx.Tx, response []byte, evs ...outgoing) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	stmt := db.q(`INSERT INTO events (id, workspace_id, type, api_key_id, resource_id, created_at, body, response_body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	var resp *string
+	if response != nil {
+		s := string(response)
+		resp = &s
+	}
+	for _, o := range evs {
+		body, err := json.Marshal(o.event)
+		if err != nil {
+			return fmt.Errorf("encode event %s: %w", o.event.Type, err)
+		}
+		var resource *string
+		if o.resourceID != "" {
+			resource = &o.resourceID
+		}
+		if _, err := tx.ExecContext(ctx, stmt, o.event.ID, o.event.WorkspaceID, string(o.event.Type),
+			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp); err != nil {
+			return fmt.Errorf("insert event %s: %w", o.event.Type, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+// Package storage is the system of record: sqlx repositories over SQLite (the
+// embedded default) or PostgreSQL (scale-out), with embedded numbered migrations.
+//
+// Both databases run the same queries: statements are written with ? placeholders
+// and rebound for PostgreSQL once, when they are prepared. Times are stored as
+// BIGINT microseconds since the Unix epoch (UTC) so ordering, ranges and
+// comparisons behave the same on both engines. Every query that reads tenant data
+// is scoped by workspace id.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "github.com/mattn/go-sqlite3"    // registers the "sqlite3" driver
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// The supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database with its dialect.
+type DB struct {
+	*sqlx.DB
+	Dialect Dialect
+	// now is the clock used for created_at and friends; tests may replace it.
+	now func() time.Time
+}
+
+// Open connects to the database named by rawURL: sqlite://PATH (relative or
+// absolute; the directory is created) or postgres://… / postgresql://….
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	driver, dsn, dialect, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	x, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	if dialect == SQLite {
+		// One writer at a time is SQLite's rule; the busy timeout and immediate
+		// transactions make writers queue instead of failing. Readers run in parallel (WAL).
+		x.SetMaxOpenConns(8)
+		x.SetMaxIdleConns(8)
+	} else {
+		x.SetMaxOpenConns(32)
+		x.SetMaxIdleConns(32)
+	}
+	x.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := x.PingContext(pingCtx); err != nil {
+		x.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+	}
+	return &DB{DB: x, Dialect: dialect, now: time.Now}, nil
+}
+
+// parseURL maps a database URL to a driver name and DSN.
+func parseURL(rawURL string) (driver, dsn string, dialect Dialect, err error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite://"):
+		path := strings.TrimPrefix(rawURL, "sqlite://")
+		path, query, _ := strings.Cut(path, "?")
+		if path == "" {
+			return "", "", "", fmt.Errorf("database url %q: missing file path", rawURL)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return "", "", "", fmt.Errorf("create database directory: %w", err)
+		}
+		// Set in the DSN so every pooled connection gets them.
+		params := url.Values{}
+		params.Set("_journal_mode", "WAL")
+		params.Set("_foreign_keys", "on")
+		params.Set("_busy_timeout", "10000")
+		params.Set("_txlock", "immediate")
+		params.Set("_synchronous", "NORMAL")
+		if query != "" {
+			extra, err := url.ParseQuery(query)
+			if err != nil {
+				return "", "", "", fmt.Errorf("database url %q: %w", rawURL, err)
+			}
+			for k, v := range extra {
+				params[k] = v
+			}
+		}
+		return "sqlite3", "file:" + path + "?" + params.Encode(), SQLite, nil
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		if _, err := url.Parse(rawURL); err != nil {
+			return "", "", "", fmt.Errorf("database url: %w", err)
+		}
+		return "pgx", rawURL, Postgres, nil
+	default:
+		return "", "", "", fmt.Errorf("database url %q: want sqlite://PATH or postgres://…", redactURL(rawURL))
+	}
+}
+
+// redactURL hides the password of a URL, for logs and errors.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// RedactURL hides the password of a database or Redis URL, for logs.
+func RedactURL(raw string) string { return redactURL(raw) }
+
+// Now returns the database layer's clock reading, in UTC microseconds precision.
+func (db *DB) Now() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+
+// SetClock replaces the clock; tests use it for deterministic timestamps.
+func (db *DB) SetClock(now func() time.Time) { db.now = now }
+
+// Tx runs fn in a transaction and commits it when fn returns nil.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return classify(fmt.Errorf("begin transaction: %w", err))
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return classify(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return classify(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.PingContext(ctx); err != nil {
+		return classify(err)
+	}
+	var one int
+	return classify(db.GetContext(ctx, &one, "SELECT 1"))
+}
+
+// q rebinds a ?-placeholder statement for the dialect.
+func (db *DB) q(query string) string {
+	if db.Dialect == Postgres {
+		return sqlx.Rebind(sqlx.DOLLAR, query)
+	}
+	return query
+}
+
+// micros converts a time to its stored form.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts a stored time back.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// fromNullMicros converts a nullable stored time back.
+func fromNullMicros(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMicros(n.Int64)
+	return &t
+}
+
+// nullMicros converts an optional time to its stored form.
+func nullMicros(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: micros(*t), Valid: true}
+}
+
+// isNoRows reports whether err is sql.ErrNoRows.
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

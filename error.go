@@ -15,6 +15,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "payload_too_large"
+	EMEDIATYPE    = "unsupported_media_type"
 	ERATELIMIT    = "rate_limited"
 	EUNAVAILABLE  = "unavailable" // a dependency (database, disk) cannot serve now
 	EINTERNAL     = "internal"

@@ -21,6 +21,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/countersign/countersign"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "github.com/mattn/go-sqlite3"    // registers the "sqlite3" driver
 )
@@ -108,21 +110,9 @@ func parseURL(rawURL string) (driver, dsn string, dialect Dialect, err error) {
 		}
 		return "pgx", rawURL, Postgres, nil
 	default:
-		return "", "", "", fmt.Errorf("database url %q: want sqlite://PATH or postgres://…", redactURL(rawURL))
+		return "", "", "", fmt.Errorf("database url %q: want sqlite://PATH or postgres://…", countersign.RedactURL(rawURL))
 	}
 }
-
-// redactURL hides the password of a URL, for logs and errors.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	return u.Redacted()
-}
-
-// RedactURL hides the password of a database or Redis URL, for logs.
-func RedactURL(raw string) string { return redactURL(raw) }
 
 // Now returns the database layer's clock reading, in UTC microseconds precision.
 func (db *DB) Now() time.Time { return db.now().UTC().Truncate(time.Microsecond) }

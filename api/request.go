@@ -1,0 +1,93 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/countersign/countersign"
+)
+
+// decodeStrict decodes the JSON body into v, refusing unknown fields, trailing
+// data and a missing body. Every failure is a 400 naming the field at fault.
+func decodeStrict(c *fiber.Ctx, v any) error {
+	return decode(c, v, true)
+}
+
+// decodeLenient decodes like decodeStrict but ignores unknown fields, for the
+// seed's camelCase bodies whose clients send read-only fields (id, createdAt…).
+func decodeLenient(c *fiber.Ctx, v any) error {
+	return decode(c, v, false)
+}
+
+func decode(c *fiber.Ctx, v any, strict bool) error {
+	body := c.Body()
+	if len(bytes.TrimSpace(body)) == 0 {
+		return countersign.Errorf(countersign.EINVALID, "request body is required")
+	}
+	if ct := c.Get(fiber.HeaderContentType); ct != "" && !strings.HasPrefix(strings.ToLower(ct), fiber.MIMEApplicationJSON) {
+		return countersign.Errorf(countersign.EMEDIATYPE, "Content-Type must be application/json")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return countersign.Errorf(countersign.EINVALID, "request body has data after the JSON value")
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into a 400 naming the field when it can.
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return countersign.Errorf(countersign.EINVALID, "request body is not valid JSON (at byte %d)", syntax.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return countersign.Errorf(countersign.EINVALID, "request body is truncated JSON")
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return countersign.Errorf(countersign.EINVALID, "request body must be a JSON %s", jsonKind(typ.Type.Kind().String()))
+		}
+		return countersign.FieldErrorf(countersign.EINVALID, typ.Field, "%s must be %s, not %s",
+			typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return countersign.FieldErrorf(countersign.EINVALID, field, "unknown field %q", field)
+	default:
+		var fe *countersign.Error
+		if errors.As(err, &fe) { // from a type's UnmarshalJSON
+			return fe
+		}
+		return countersign.Errorf(countersign.EINVALID, "request body could not be decoded: %v", err)
+	}
+}
+
+// jsonKind names a Go kind in JSON's words.
+func jsonKind(kind string) string {
+	switch kind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "an integer"
+	case "float32", "float64":
+		return "a number"
+	case "bool":
+		return "a boolean"
+	case "string":
+		return "a string"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return fmt.Sprintf("a %s", kind)
+}

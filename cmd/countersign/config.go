@@ -1,0 +1,198 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/countersign/countersign"
+)
+
+// config is the effective configuration of a serve or worker process.
+type config struct {
+	Addr                string
+	DatabaseURL         string
+	RedisURL            string
+	AllowPrivateTargets bool
+	LogLevel            slog.Level
+	LogFormat           string
+	BodyLimit           int
+	ShutdownTimeout     time.Duration
+	Concurrency         int
+	RetrySchedule       string
+	NoWorker            bool
+}
+
+// setting is one configuration value: a flag, its environment variable and its
+// default. The environment overrides the default; a flag overrides both.
+type setting struct {
+	flag, env, def, help string
+	secret               bool
+	value                string
+}
+
+// settings are every process's configuration values, in the order printed.
+func settings() []*setting {
+	return []*setting{
+		{flag: "addr", env: "COUNTERSIGN_ADDR", def: "127.0.0.1:8080", help: "HTTP listen address"},
+		{flag: "database-url", env: "COUNTERSIGN_DATABASE_URL", def: "sqlite://./data/countersign.db", secret: true,
+			help: "sqlite://PATH or postgres://USER:PASS@HOST/DB"},
+		{flag: "redis-url", env: "COUNTERSIGN_REDIS_URL", def: "", secret: true,
+			help: "redis://, rediss://, redis-sentinel:// URL; empty runs an embedded in-process Redis (development)"},
+		{flag: "allow-private-targets", env: "COUNTERSIGN_ALLOW_PRIVATE_TARGETS", def: "false",
+			help: "allow webhook URLs on loopback and private networks (and plain http)"},
+		{flag: "log-level", env: "COUNTERSIGN_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
+		{flag: "log-format", env: "COUNTERSIGN_LOG_FORMAT", def: "text", help: "text or json"},
+		{flag: "body-limit", env: "COUNTERSIGN_BODY_LIMIT", def: "1048576", help: "largest request body, in bytes"},
+		{flag: "shutdown-timeout", env: "COUNTERSIGN_SHUTDOWN_TIMEOUT", def: "30s", help: "graceful shutdown bound"},
+		{flag: "concurrency", env: "COUNTERSIGN_WORKER_CONCURRENCY", def: "64", help: "delivery attempts in flight per worker process"},
+		{flag: "retry-schedule", env: "COUNTERSIGN_RETRY_SCHEDULE", def: "",
+			help: "comma-separated delays before each retry, e.g. 0s,5s,5m (empty: the default schedule)"},
+	}
+}
+
+// loadConfig parses args (and the environment through getenv) into a config.
+// Bad values are usage errors that name the flag and variable.
+func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer, withNoWorker bool) (config, error) {
+	fs := flag.NewFlagSet("countersign "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ss := settings()
+	for _, s := range ss {
+		s.value = s.def
+		if v := getenv(s.env); v != "" {
+			s.value = v
+		}
+		fs.StringVar(&s.value, s.flag, s.value, s.help+" ($"+s.env+")")
+	}
+	var noWorker bool
+	if withNoWorker {
+		fs.BoolVar(&noWorker, "no-worker", false, "run the API only; deliveries are made by 'countersign worker' processes")
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, usageError{msg: errMsg(err)}
+	}
+	if fs.NArg() > 0 {
+		return config{}, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	val := map[string]*setting{}
+	for _, s := range ss {
+		val[s.flag] = s
+	}
+	bad := func(s *setting, shown, why string) error {
+		return usagef("invalid --%s / %s %q: %s", s.flag, s.env, shown, why)
+	}
+	cfg := config{NoWorker: noWorker, RetrySchedule: val["retry-schedule"].value}
+	var err error
+
+	addr := val["addr"]
+	if _, _, err := net.SplitHostPort(addr.value); err != nil {
+		return config{}, bad(addr, addr.value, "want HOST:PORT")
+	}
+	cfg.Addr = addr.value
+
+	db := val["database-url"]
+	if !hasAnyPrefix(db.value, "sqlite://", "postgres://", "postgresql://") || db.value == "sqlite://" {
+		return config{}, bad(db, countersign.RedactURL(db.value), "want sqlite://PATH or postgres://…")
+	}
+	cfg.DatabaseURL = db.value
+
+	if rd := val["redis-url"]; rd.value != "" {
+		if _, err := asynq.ParseRedisURI(rd.value); err != nil {
+			return config{}, bad(rd, countersign.RedactURL(rd.value), err.Error())
+		}
+		cfg.RedisURL = rd.value
+	}
+
+	private := val["allow-private-targets"]
+	if cfg.AllowPrivateTargets, err = strconv.ParseBool(private.value); err != nil {
+		return config{}, bad(private, private.value, "want true or false")
+	}
+
+	level := val["log-level"]
+	if err := cfg.LogLevel.UnmarshalText([]byte(level.value)); err != nil {
+		return config{}, bad(level, level.value, "want debug, info, warn or error")
+	}
+
+	format := val["log-format"]
+	if format.value != "text" && format.value != "json" {
+		return config{}, bad(format, format.value, "want text or json")
+	}
+	cfg.LogFormat = format.value
+
+	limit := val["body-limit"]
+	if cfg.BodyLimit, err = strconv.Atoi(limit.value); err != nil || cfg.BodyLimit < 1024 || cfg.BodyLimit > 64<<20 {
+		return config{}, bad(limit, limit.value, "want a number of bytes from 1024 to 67108864")
+	}
+
+	grace := val["shutdown-timeout"]
+	if cfg.ShutdownTimeout, err = time.ParseDuration(grace.value); err != nil || cfg.ShutdownTimeout <= 0 {
+		return config{}, bad(grace, grace.value, "want a positive duration such as 30s")
+	}
+
+	conc := val["concurrency"]
+	if cfg.Concurrency, err = strconv.Atoi(conc.value); err != nil || cfg.Concurrency < 1 || cfg.Concurrency > 10000 {
+		return config{}, bad(conc, conc.value, "want a number from 1 to 10000")
+	}
+	return cfg, nil
+}
+
+func hasAnyPrefix(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// errMsg words a flag package error; -h is not an error worth repeating.
+func errMsg(err error) string {
+	if err == flag.ErrHelp {
+		return ""
+	}
+	return err.Error()
+}
+
+// logAttrs returns the effective configuration for the start-up log line,
+// with the passwords in URLs masked.
+func (c config) logAttrs() []any {
+	redis := c.RedisURL
+	if redis == "" {
+		redis = "(embedded)"
+	}
+	return []any{
+		"addr", c.Addr,
+		"database_url", countersign.RedactURL(c.DatabaseURL),
+		"redis_url", countersign.RedactURL(redis),
+		"allow_private_targets", c.AllowPrivateTargets,
+		"log_level", c.LogLevel.String(),
+		"log_format", c.LogFormat,
+		"body_limit", c.BodyLimit,
+		"shutdown_timeout", c.ShutdownTimeout.String(),
+		"concurrency", c.Concurrency,
+		"retry_schedule", orDefault(c.RetrySchedule),
+		"no_worker", c.NoWorker,
+	}
+}
+
+func orDefault(s string) string {
+	if s == "" {
+		return "(default)"
+	}
+	return s
+}
+
+// newLogger returns the process logger for the configured level and format.
+func (c config) newLogger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

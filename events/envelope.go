@@ -10,13 +10,18 @@ import (
 // receivers alike. Data holds the payload struct of Type, already encoded, so an
 // event is signed and delivered as stored, byte for byte.
 type Event struct {
-	ID          string          `json:"id"`
-	Object      string          `json:"object"`
-	Type        Type            `json:"type"`
-	CreatedAt   time.Time       `json:"created_at"`
-	WorkspaceID string          `json:"workspace_id"`
-	APIKeyID    *string         `json:"api_key_id"`
-	Data        json.RawMessage `json:"data"`
+	// ID is "evt_" + a ULID; receivers deduplicate on it.
+	ID string `json:"id"`
+	// Object is always ObjectEvent.
+	Object      string    `json:"object"`
+	Type        Type      `json:"type"`
+	CreatedAt   time.Time `json:"created_at"`
+	WorkspaceID string    `json:"workspace_id"`
+	// APIKeyID is the key of the API request that caused the event, nil (null)
+	// when no request did (the scheduler, the delivery worker).
+	APIKeyID *string `json:"api_key_id"`
+	// Data is the payload struct of Type, encoded (see PayloadFor).
+	Data json.RawMessage `json:"data"`
 }
 
 // ObjectEvent is the value of Event.Object.

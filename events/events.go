@@ -42,11 +42,12 @@ const (
 
 // Countersign's extensions to the vendor list.
 const (
-	// TransactionDeclined: a signer declined, which ends the process as DECLINED.
+	// TransactionDeclined is emitted when a signer declines, which ends the process as DECLINED.
 	TransactionDeclined Type = "transaction.lifecycle.declined"
-	// EndpointDisabled: a webhook endpoint was disabled after failing continuously or answering 410.
+	// EndpointDisabled is emitted when a webhook endpoint is disabled after failing
+	// continuously or answering 410 Gone.
 	EndpointDisabled Type = "endpoint.disabled"
-	// WebhookTest: sent to one endpoint by testWebhookEndpoint.
+	// WebhookTest is sent to one endpoint on request (testWebhookEndpoint).
 	WebhookTest Type = "webhook.test"
 )
 
@@ -71,7 +72,7 @@ const (
 	StallDueDatePassed StallReason = "due_date_passed"
 )
 
-// StallReasons lists every stall reason in the vendor's order.
+// StallReasons lists every stall reason: the vendor's, in its order, then Countersign's.
 var StallReasons = []StallReason{
 	StallActionRefusal, StallSignatureRefusal, StallConsultationRefusal, StallReviewRefusal,
 	StallUploadRefusal, StallUnknownEditor, StallEditionRefusal, StallActorConflict,

@@ -19,9 +19,10 @@ type RegistrationData struct {
 	FullName string `json:"full_name,omitempty"`
 	Email    string `json:"email,omitempty"`
 	Phone    string `json:"phone,omitempty"`
-	// VerificationStatus is "success" or "failure" on registration.identity.verified.
+	// VerificationStatus is one of VerificationStatuses ("success" or "failure"),
+	// set once the identity has been checked (registration.identity.verified).
 	VerificationStatus string `json:"verification_status,omitempty"`
-	// Method is how the identity was verified: "pvid" or "web".
+	// Method is how the identity was verified: one of VerificationMethods ("pvid" or "web").
 	Method          string     `json:"method,omitempty"`
 	CertificateName string     `json:"certificate_name,omitempty"`
 	Reason          string     `json:"reason,omitempty"`

@@ -5,15 +5,16 @@ import "time"
 // Process is a signing process as the API and the transaction.* events show it:
 // the seed's SigningProcess schema, camelCase, so clients of that service work.
 type Process struct {
-	ID                    string     `json:"id"`
-	CreatedAt             time.Time  `json:"createdAt"`
-	SigningProcessSteps   []Step     `json:"signingProcessSteps"`
-	ProcessInitiatorEmail string     `json:"processInitiatorEmail,omitempty"`
-	DocumentID            string     `json:"documentId,omitempty"`
-	DocumentName          string     `json:"documentName,omitempty"`
-	Initiator             string     `json:"initiator,omitempty"`
-	Comment               string     `json:"comment,omitempty"`
-	Canceled              bool       `json:"canceled"`
+	ID                    string    `json:"id"`
+	CreatedAt             time.Time `json:"createdAt"`
+	SigningProcessSteps   []Step    `json:"signingProcessSteps"`
+	ProcessInitiatorEmail string    `json:"processInitiatorEmail,omitempty"`
+	DocumentID            string    `json:"documentId,omitempty"`
+	DocumentName          string    `json:"documentName,omitempty"`
+	Initiator             string    `json:"initiator,omitempty"`
+	Comment               string    `json:"comment,omitempty"`
+	Canceled              bool      `json:"canceled"`
+	// Status is one of ProcessStatuses.
 	Status                string     `json:"status"`
 	DocumentType          string     `json:"documentType,omitempty"`
 	OwnerGroup            string     `json:"ownerGroup,omitempty"`
@@ -32,8 +33,9 @@ type Process struct {
 // Step is one step of a process (the seed's SigningProcessStep). Steps with the
 // same ProcessOrder run in parallel.
 type Step struct {
-	ID                 string     `json:"id"`
-	ProcessOrder       int        `json:"processOrder"`
+	ID           string `json:"id"`
+	ProcessOrder int    `json:"processOrder"`
+	// StepStatus is one of StepStatuses.
 	StepStatus         string     `json:"stepStatus"`
 	DueDate            *time.Time `json:"dueDate"`
 	ProcessStepSigners []Signer   `json:"processStepSigners"`
@@ -48,9 +50,11 @@ type Signer struct {
 	SignerCountry      string `json:"signerCountry,omitempty"`
 	SignerPersonalCode string `json:"signerPersonalCode,omitempty"`
 	SignerEmail        string `json:"signerEmail,omitempty"`
-	SignerRole         string `json:"signerRole"`
-	SignerComment      string `json:"signerComment,omitempty"`
-	CommentForSigner   string `json:"commentForSigner,omitempty"`
+	// SignerRole is one of SignerRoles.
+	SignerRole       string `json:"signerRole"`
+	SignerComment    string `json:"signerComment,omitempty"`
+	CommentForSigner string `json:"commentForSigner,omitempty"`
+	// SigningStatus is one of SigningStatuses.
 	SigningStatus      string `json:"signingStatus"`
 	SignerNotification bool   `json:"signerNotification"`
 	SignerLanguage     string `json:"signerLanguage,omitempty"`
@@ -63,7 +67,8 @@ type Signer struct {
 // process as it is after the change.
 type TransactionData struct {
 	Process Process `json:"process"`
-	// Reason says why a process ended when it was not completed (declined, cancelled, expired).
+	// Reason says why a process ended without completing, as a code: "canceled",
+	// "expires_at_passed", "due_date_passed", or the declining signer's stall reason.
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -74,7 +79,8 @@ type ActionData struct {
 	StepID       string `json:"stepId"`
 	ProcessOrder int    `json:"processOrder"`
 	Signer       Signer `json:"signer"`
-	// Action is what closed the action (SIGNED, APPROVED, VIEWED) on action.closed.
+	// Action is what closed the action on action.closed: one of ClosingActions
+	// (SIGNED, APPROVED, VIEWED).
 	Action string `json:"action,omitempty"`
 	// StallReason is set on action.stalled.
 	StallReason StallReason `json:"stallReason,omitempty"`
@@ -96,7 +102,7 @@ type IdentityValidationData struct {
 	ProcessID string `json:"processId,omitempty"`
 	SignerID  string `json:"signerId"`
 	Country   string `json:"country"`
-	// VerificationStatus is "success" or "failure".
+	// VerificationStatus is one of VerificationStatuses ("success" or "failure").
 	VerificationStatus string `json:"verificationStatus"`
 	Reason             string `json:"reason,omitempty"`
 }

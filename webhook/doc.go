@@ -1,0 +1,10 @@
+// Package webhook delivers events to integrators' endpoints the Standard Webhooks
+// way: subscriptions that match event types with wildcards, whsec_ secrets and
+// v1 HMAC-SHA256 signatures, the guarded HTTP attempt and how it failed, and the
+// retry schedule.
+//
+// The files here are pure: no database and no queue. The storage and queue
+// packages drive them through the small interfaces this package declares.
+// Receivers verify deliveries with the standard-library-only package
+// webhook/verify.
+package webhook

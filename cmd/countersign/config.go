@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/webhook"
 )
 
 // config is the effective configuration of a serve or worker process.
@@ -25,7 +26,7 @@ type config struct {
 	BodyLimit           int
 	ShutdownTimeout     time.Duration
 	Concurrency         int
-	RetrySchedule       string
+	RetrySchedule       webhook.Schedule
 	NoWorker            bool
 }
 
@@ -87,7 +88,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	bad := func(s *setting, shown, why string) error {
 		return usagef("invalid --%s / %s %q: %s", s.flag, s.env, shown, why)
 	}
-	cfg := config{NoWorker: noWorker, RetrySchedule: val["retry-schedule"].value}
+	cfg := config{NoWorker: noWorker}
 	var err error
 
 	addr := val["addr"]
@@ -139,6 +140,13 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if cfg.Concurrency, err = strconv.Atoi(conc.value); err != nil || cfg.Concurrency < 1 || cfg.Concurrency > 10000 {
 		return config{}, bad(conc, conc.value, "want a number from 1 to 10000")
 	}
+
+	cfg.RetrySchedule = webhook.DefaultSchedule
+	if sched := val["retry-schedule"]; sched.value != "" {
+		if cfg.RetrySchedule, err = webhook.ParseSchedule(sched.value); err != nil {
+			return config{}, bad(sched, sched.value, err.Error())
+		}
+	}
 	return cfg, nil
 }
 
@@ -176,16 +184,9 @@ func (c config) logAttrs() []any {
 		"body_limit", c.BodyLimit,
 		"shutdown_timeout", c.ShutdownTimeout.String(),
 		"concurrency", c.Concurrency,
-		"retry_schedule", orDefault(c.RetrySchedule),
+		"retry_schedule", c.RetrySchedule.String(),
 		"no_worker", c.NoWorker,
 	}
-}
-
-func orDefault(s string) string {
-	if s == "" {
-		return "(default)"
-	}
-	return s
 }
 
 // newLogger returns the process logger for the configured level and format.

@@ -50,7 +50,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, actor countersign.Actor, name st
 	}
 	var key countersign.APIKey
 	var token string
-	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		var err error
 		key, token, err = db.insertAPIKey(ctx, tx, actor, name, role)
 		return err
@@ -59,7 +59,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, actor countersign.Actor, name st
 }
 
 // insertAPIKey writes a key and its apikey.created event inside tx.
-func (db *DB) insertAPIKey(ctx context.Context, tx *sqlx.Tx, actor countersign.Actor, name string, role countersign.Role) (countersign.APIKey, string, error) {
+func (db *DB) insertAPIKey(ctx context.Context, tx *Tx, actor countersign.Actor, name string, role countersign.Role) (countersign.APIKey, string, error) {
 	now := db.Now()
 	key := countersign.APIKey{ID: countersign.NewID(countersign.PrefixAPIKey, now), WorkspaceID: actor.WorkspaceID,
 		Name: name, Role: role, CreatedAt: now}
@@ -80,7 +80,7 @@ func (db *DB) insertAPIKey(ctx context.Context, tx *sqlx.Tx, actor countersign.A
 
 // writeKeyEvent records an apikey.* event; the stored response body is the key
 // as the API shows it, without its token.
-func (db *DB) writeKeyEvent(ctx context.Context, tx *sqlx.Tx, actor countersign.Actor, t events.Type, key countersign.APIKey) error {
+func (db *DB) writeKeyEvent(ctx context.Context, tx *Tx, actor countersign.Actor, t events.Type, key countersign.APIKey) error {
 	ev, err := db.newEvent(actor, t, key.ID, apiKeyData(key))
 	if err != nil {
 		return err
@@ -129,7 +129,7 @@ func (db *DB) RenameAPIKey(ctx context.Context, actor countersign.Actor, id, nam
 		return countersign.APIKey{}, err
 	}
 	var key countersign.APIKey
-	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		var err error
 		if key, err = db.getAPIKey(ctx, tx, actor.WorkspaceID, id); err != nil {
 			return err
@@ -147,7 +147,7 @@ func (db *DB) RenameAPIKey(ctx context.Context, actor countersign.Actor, id, nam
 // DeleteAPIKey deletes a key and records apikey.deleted. The last owner key of
 // a workspace cannot be deleted: nobody could manage the workspace after it.
 func (db *DB) DeleteAPIKey(ctx context.Context, actor countersign.Actor, id string) error {
-	return db.Tx(ctx, func(tx *sqlx.Tx) error {
+	return db.Tx(ctx, func(tx *Tx) error {
 		key, err := db.getAPIKey(ctx, tx, actor.WorkspaceID, id)
 		if err != nil {
 			return err

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/events"
 )
@@ -30,7 +28,7 @@ func (db *DB) newEvent(actor countersign.Actor, t events.Type, resourceID string
 // insertEvents writes events into the log inside tx, the transaction that made
 // the change they describe, beside the API response body of the request that
 // caused them. Only this function writes events.
-func (db *DB) insertEvents(ctx context.Context, tx *sqlx.Tx, response []byte, evs ...outgoing) error {
+func (db *DB) insertEvents(ctx context.Context, tx *Tx, response []byte, evs ...outgoing) error {
 	if len(evs) == 0 {
 		return nil
 	}

@@ -120,18 +120,34 @@ func (db *DB) Now() time.Time { return db.now().UTC().Truncate(time.Microsecond)
 // SetClock replaces the clock; tests use it for deterministic timestamps.
 func (db *DB) SetClock(now func() time.Time) { db.now = now }
 
-// Tx runs fn in a transaction and commits it when fn returns nil.
-func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
+// Tx is a database transaction that can schedule work for after it commits
+// (handing new deliveries to the queue, say), which must never run for a
+// transaction that rolled back.
+type Tx struct {
+	*sqlx.Tx
+	afterCommit []func()
+}
+
+// AfterCommit schedules f to run once the transaction has committed.
+func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f) }
+
+// Tx runs fn in a transaction and commits it when fn returns nil; then it runs
+// the transaction's after-commit functions.
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqltx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return classify(fmt.Errorf("begin transaction: %w", err))
 	}
+	tx := &Tx{Tx: sqltx}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
 		return classify(fmt.Errorf("commit: %w", err))
+	}
+	for _, f := range tx.afterCommit {
+		f()
 	}
 	return nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/countersign/countersign"
 )
 
@@ -19,7 +17,7 @@ func (db *DB) CreateWorkspace(ctx context.Context, name, keyName string) (counte
 	ws := countersign.Workspace{ID: countersign.NewID(countersign.PrefixWorkspace, now), Name: name, CreatedAt: now}
 	var key countersign.APIKey
 	var token string
-	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, db.q("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)"),
 			ws.ID, ws.Name, micros(now)); err != nil {
 			return fmt.Errorf("insert workspace: %w", err)

@@ -1,0 +1,58 @@
+package api
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/countersign/countersign"
+)
+
+// pageableParams documents the seed's Pageable query parameters.
+var pageableParams = []Param{
+	{Name: "page", Type: "integer", Description: "Page number, from 0."},
+	{Name: "size", Type: "integer", Description: "Page size, 1 to 1000 (default 20)."},
+	{Name: "sort", Description: "field,asc or field,desc; may repeat."},
+}
+
+// parsePageable reads page, size and sort from the query. sortable maps the
+// sort field names clients may use to what the store understands; any other
+// field is a 400 naming `sort`.
+func parsePageable(c *fiber.Ctx, sortable map[string]string) (countersign.Pageable, error) {
+	p := countersign.Pageable{Size: countersign.DefaultPageSize}
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return p, countersign.FieldErrorf(countersign.EINVALID, "page", "page must be an integer from 0")
+		}
+		p.Page = n
+	}
+	if v := c.Query("size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > countersign.MaxPageSize {
+			return p, countersign.FieldErrorf(countersign.EINVALID, "size", "size must be an integer from 1 to %d", countersign.MaxPageSize)
+		}
+		p.Size = n
+	}
+	if p.Page > (1<<31-1)/p.Size {
+		return p, countersign.FieldErrorf(countersign.EINVALID, "page", "page is too large")
+	}
+	for _, raw := range c.Context().QueryArgs().PeekMulti("sort") {
+		field, dir, _ := strings.Cut(string(raw), ",")
+		column, ok := sortable[field]
+		if !ok {
+			return p, countersign.FieldErrorf(countersign.EINVALID, "sort", "cannot sort by %q", field)
+		}
+		order := countersign.SortOrder{Field: column}
+		switch strings.ToLower(dir) {
+		case "", "asc":
+		case "desc":
+			order.Desc = true
+		default:
+			return p, countersign.FieldErrorf(countersign.EINVALID, "sort", "sort direction must be asc or desc")
+		}
+		p.Sort = append(p.Sort, order)
+	}
+	return p, nil
+}

@@ -27,8 +27,17 @@ func (db *DB) newEvent(actor countersign.Actor, t events.Type, resourceID string
 
 // insertEvents writes events into the log inside tx, the transaction that made
 // the change they describe, beside the API response body of the request that
-// caused them. Only this function writes events.
+// caused them, and fans each out to the workspace's matching endpoints as
+// deliveries in the same transaction. Only this function writes events.
 func (db *DB) insertEvents(ctx context.Context, tx *Tx, response []byte, evs ...outgoing) error {
+	if err := db.writeEvents(ctx, tx, response, evs); err != nil {
+		return err
+	}
+	return db.fanOut(ctx, tx, evs, "")
+}
+
+// writeEvents inserts the event rows.
+func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []outgoing) error {
 	if len(evs) == 0 {
 		return nil
 	}

@@ -11,6 +11,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -42,6 +43,10 @@ type DB struct {
 	Dialect Dialect
 	// now is the clock used for created_at and friends; tests may replace it.
 	now func() time.Time
+	// dispatcher queues the deliveries of committed transactions.
+	dispatcher Dispatcher
+	subs       subscriptionCache
+	attempts   attemptWriter
 }
 
 // Open connects to the database named by rawURL: sqlite://PATH (relative or
@@ -191,6 +196,9 @@ func nullMicros(t *time.Time) sql.NullInt64 {
 	}
 	return sql.NullInt64{Int64: micros(*t), Valid: true}
 }
+
+// jsonUnmarshalString decodes a JSON text column.
+func jsonUnmarshalString(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
 // isNoRows reports whether err is sql.ErrNoRows.
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

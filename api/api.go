@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/webhook"
 )
 
 // KeyStore is what the API needs of API-key storage.
@@ -58,6 +59,12 @@ type Deps struct {
 	// Registry receives the HTTP metrics and serves /metrics; the caller may
 	// register its own collectors on it too.
 	Registry *prometheus.Registry
+	// Webhooks is the webhook registry and delivery log.
+	Webhooks WebhookStore
+	// Guard is the SSRF policy endpoint URLs are checked against.
+	Guard webhook.Guard
+	// Queue takes replayed and test deliveries to the queue.
+	Queue Dispatcher
 }
 
 // Server is the Fiber application with its routes and their OpenAPI operations.

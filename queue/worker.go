@@ -36,9 +36,12 @@ func NewWorker(r *Redis, cfg WorkerConfig, log *slog.Logger) *Worker {
 		LogLevel:        asynq.WarnLevel,
 		// The processor sleeps this long whenever its queues are empty: it is
 		// the floor of first-attempt latency at low load (asynq's default is 1s).
-		TaskCheckInterval: 20 * time.Millisecond,
+		TaskCheckInterval: 10 * time.Millisecond,
 		// How often scheduled retries are moved to pending (default 5s).
 		DelayedTaskCheckInterval: 500 * time.Millisecond,
+		Queues:                   queueWeights,
+		RetryDelayFunc:           retryDelay,
+		IsFailure:                isFailure,
 	})
 	return &Worker{srv: srv, mux: asynq.NewServeMux()}
 }

@@ -99,18 +99,8 @@ func (db *DB) DueDeliveries(ctx context.Context, dueBefore time.Time, after DueC
 	return tasks, next, nil
 }
 
-// DeliveryFilter selects deliveries for listing and bulk replay.
-type DeliveryFilter struct {
-	EndpointID    string
-	EventID       string
-	EventType     string // exact, or a prefix ending in .*
-	Status        webhook.Status
-	CreatedAfter  *time.Time
-	CreatedBefore *time.Time
-}
-
-// where returns the SQL condition and arguments of the filter.
-func (f DeliveryFilter) where(workspaceID string) (string, []any) {
+// deliveryWhere returns the SQL condition and arguments of a filter.
+func deliveryWhere(f webhook.DeliveryFilter, workspaceID string) (string, []any) {
 	conds := []string{"workspace_id = ?"}
 	args := []any{workspaceID}
 	add := func(cond string, arg any) { conds = append(conds, cond); args = append(args, arg) }
@@ -121,7 +111,7 @@ func (f DeliveryFilter) where(workspaceID string) (string, []any) {
 		add("event_id = ?", f.EventID)
 	}
 	if prefix, ok := strings.CutSuffix(f.EventType, "*"); ok {
-		add(`event_type LIKE ? ESCAPE '\\'`, likePrefix(prefix))
+		add(`event_type LIKE ? ESCAPE '\'`, likePrefix(prefix))
 	} else if f.EventType != "" {
 		add("event_type = ?", f.EventType)
 	}
@@ -145,8 +135,8 @@ func likePrefix(p string) string {
 
 // ListDeliveries returns up to limit deliveries newest first, older than the
 // delivery startingAfter when it is set.
-func (db *DB) ListDeliveries(ctx context.Context, workspaceID string, f DeliveryFilter, startingAfter string, limit int) ([]webhook.Delivery, bool, error) {
-	where, args := f.where(workspaceID)
+func (db *DB) ListDeliveries(ctx context.Context, workspaceID string, f webhook.DeliveryFilter, startingAfter string, limit int) ([]webhook.Delivery, bool, error) {
+	where, args := deliveryWhere(f, workspaceID)
 	if startingAfter != "" {
 		where += " AND id < ?"
 		args = append(args, startingAfter)

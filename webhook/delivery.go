@@ -114,3 +114,13 @@ type RecordOutcome struct {
 	// task): the worker then schedules nothing.
 	Applied bool
 }
+
+// DeliveryFilter selects deliveries for listing and bulk replay.
+type DeliveryFilter struct {
+	EndpointID    string
+	EventID       string
+	EventType     string // exact, or a prefix ending in .*
+	Status        Status
+	CreatedAfter  *time.Time
+	CreatedBefore *time.Time
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,7 +16,27 @@ import (
 	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/storage"
+	"github.com/countersign/countersign/webhook"
 )
+
+// service is one serve or worker process: what it opened, in the order it
+// must be closed.
+type service struct {
+	cfg      config
+	log      *slog.Logger
+	db       *storage.DB
+	rds      *queue.Redis
+	enqueuer *queue.Enqueuer
+	registry *prometheus.Registry
+	srv      *api.Server
+	ln       net.Listener
+	worker   *queue.Worker
+	// loops are the background loops (reconciler, schedulers); they stop when
+	// loopCtx is cancelled.
+	loops     sync.WaitGroup
+	loopCtx   context.Context
+	stopLoops context.CancelFunc
+}
 
 // serveCmd runs `serve` (withAPI) or `worker` until ctx ends, then stops
 // gracefully: stop accepting, drain requests and tasks, close queue and DB.
@@ -28,75 +49,123 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if cfg.RedisURL == "" && (!withAPI || cfg.NoWorker) {
 		return usagef("%s needs COUNTERSIGN_REDIS_URL: the embedded Redis lives inside one serve process with its worker", name)
 	}
-	log := cfg.newLogger(stderr)
-	log.Info("starting countersign", append([]any{"command", name, "version", Version()}, cfg.logAttrs()...)...)
+	s := &service{cfg: cfg, log: cfg.newLogger(stderr), registry: prometheus.NewRegistry()}
+	s.log.Info("starting countersign", append([]any{"command", name, "version", Version()}, cfg.logAttrs()...)...)
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.loopCtx, s.stopLoops = context.WithCancel(context.Background())
+	defer s.close()
 
-	db, err := openDatabase(ctx, cfg.DatabaseURL, log)
-	if err != nil {
+	if s.db, err = openDatabase(ctx, cfg.DatabaseURL, s.log); err != nil {
 		return err
 	}
-	defer db.Close()
-	rds, err := queue.Open(ctx, cfg.RedisURL, log)
-	if err != nil {
+	if s.rds, err = queue.Open(ctx, cfg.RedisURL, s.log); err != nil {
 		return err
 	}
-	defer rds.Close()
+	s.enqueuer = queue.NewEnqueuer(s.rds, s.log, 4)
+	s.db.SetDispatcher(s.enqueuer.Dispatch)
+	s.registry.MustRegister(queue.NewDepthCollector(s.rds))
 
-	var srv *api.Server
-	var ln net.Listener
 	if withAPI {
-		if err := bootstrapWorkspace(ctx, db, stdout, cfg.Addr); err != nil {
+		if err := bootstrapWorkspace(ctx, s.db, stdout, cfg.Addr); err != nil {
 			return err
 		}
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-		srv = api.New(api.Config{BodyLimit: cfg.BodyLimit, Version: Version()}, api.Deps{
-			Keys: db, Database: db, Redis: rds, Logger: log, Registry: reg,
-		})
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		if err := s.startAPI(); err != nil {
+			return err
 		}
-		log.Info("listening", "addr", ln.Addr().String())
 	}
-	var worker *queue.Worker
 	if !withAPI || !cfg.NoWorker {
-		worker = queue.NewWorker(rds, queue.WorkerConfig{Concurrency: cfg.Concurrency, ShutdownTimeout: cfg.ShutdownTimeout}, log)
-		if err := worker.Start(); err != nil {
+		if err := s.startWorker(); err != nil {
 			return err
 		}
-		log.Info("worker started", "concurrency", cfg.Concurrency)
 	}
 
 	serveErr := make(chan error, 1)
-	if srv != nil {
-		go func() { serveErr <- srv.Serve(ln) }()
+	if s.srv != nil {
+		go func() { serveErr <- s.srv.Serve(s.ln) }()
 	}
 	select {
 	case <-ctx.Done():
-		log.Info("stopping: signal received", "grace", cfg.ShutdownTimeout.String())
+		s.log.Info("stopping: signal received", "grace", cfg.ShutdownTimeout.String())
 	case err := <-serveErr:
 		if err != nil {
 			return fmt.Errorf("http server: %w", err)
 		}
 	}
-	return shutdown(log, cfg.ShutdownTimeout, srv, worker)
+	return s.shutdown()
 }
 
-// shutdown stops the HTTP server and the worker within grace.
-func shutdown(log *slog.Logger, grace time.Duration, srv *api.Server, worker *queue.Worker) error {
-	ctx, cancel := context.WithTimeout(context.Background(), grace)
+// startAPI builds the HTTP server and listens.
+func (s *service) startAPI() error {
+	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version()}, api.Deps{
+		Keys: s.db, Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
+		Webhooks: s.db, Guard: s.guard(), Queue: s.enqueuer,
+	})
+	var err error
+	if s.ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	s.log.Info("listening", "addr", s.ln.Addr().String())
+	return nil
+}
+
+// guard is the SSRF policy for webhook URLs.
+func (s *service) guard() webhook.Guard {
+	return webhook.Guard{AllowPrivate: s.cfg.AllowPrivateTargets, AllowHTTP: s.cfg.AllowPrivateTargets}
+}
+
+// startWorker starts the delivery worker and the background loops.
+func (s *service) startWorker() error {
+	s.worker = queue.NewWorker(s.rds, queue.WorkerConfig{Concurrency: s.cfg.Concurrency, ShutdownTimeout: s.cfg.ShutdownTimeout}, s.log)
+	s.worker.HandleDeliveries(webhook.NewDeliverer(webhook.DelivererConfig{
+		Store: s.db, Queue: s.enqueuer, Schedule: s.cfg.RetrySchedule, Logger: s.log,
+		Sender:  webhook.NewSender(webhook.SenderConfig{Version: Version(), Guard: s.guard()}),
+		Metrics: webhook.NewMetrics(s.registry),
+	}))
+	if err := s.worker.Start(); err != nil {
+		return err
+	}
+	s.log.Info("worker started", "concurrency", s.cfg.Concurrency)
+	reconciler := &webhook.Reconciler[storage.DueCursor]{Source: s.db, Queue: s.enqueuer, Grace: 10 * time.Second, Logger: s.log}
+	s.loop(func(ctx context.Context) { reconciler.Run(ctx, 5*time.Second) })
+	return nil
+}
+
+// loop runs f in the background until the service stops.
+func (s *service) loop(f func(ctx context.Context)) {
+	s.loops.Add(1)
+	go func() { defer s.loops.Done(); f(s.loopCtx) }()
+}
+
+// shutdown stops the HTTP server, the worker and the loops within the grace period.
+func (s *service) shutdown() error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	var errs []error
-	if srv != nil {
-		if err := srv.Shutdown(ctx); err != nil {
+	if s.srv != nil {
+		if err := s.srv.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
 	}
-	if worker != nil {
-		worker.Shutdown(ctx)
+	if s.worker != nil {
+		s.worker.Shutdown(ctx)
 	}
-	log.Info("stopped")
+	s.log.Info("stopped")
 	return errors.Join(errs...)
+}
+
+// close releases everything that was opened, last opened first.
+func (s *service) close() {
+	s.stopLoops()
+	s.loops.Wait()
+	if s.enqueuer != nil {
+		s.enqueuer.Close()
+	}
+	if s.rds != nil {
+		s.rds.Close()
+	}
+	if s.db != nil {
+		s.db.Close()
+	}
 }
 
 // openDatabase opens and migrates the database.

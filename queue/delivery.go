@@ -1,0 +1,189 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/countersign/countersign/webhook"
+)
+
+// TypeDeliver is the task type of one delivery attempt.
+const TypeDeliver = "delivery:attempt"
+
+// Queues, by priority: first attempts are never starved by retries, and
+// replays go last so a bulk replay cannot hold back live traffic.
+const (
+	QueueDeliveries = "deliveries"
+	QueueRetries    = "retries"
+	QueueReplays    = "replays"
+)
+
+// queueWeights are asynq's weighted priorities of the queues.
+var queueWeights = map[string]int{QueueDeliveries: 6, QueueRetries: 3, QueueReplays: 1}
+
+// Queues lists the delivery queues.
+var Queues = []string{QueueDeliveries, QueueRetries, QueueReplays}
+
+// encodeTask packs a task in a few bytes of text (ids hold no '|'): Redis
+// holds one per queued attempt, so a large backlog stays small.
+func encodeTask(t webhook.Task) []byte {
+	replay := "0"
+	if t.Replay {
+		replay = "1"
+	}
+	return []byte(strings.Join([]string{t.DeliveryID, t.WorkspaceID, t.EndpointID, t.EventID, strconv.Itoa(t.Attempt), replay}, "|"))
+}
+
+// decodeTask unpacks encodeTask's payload.
+func decodeTask(p []byte) (webhook.Task, error) {
+	f := strings.Split(string(p), "|")
+	if len(f) != 6 {
+		return webhook.Task{}, fmt.Errorf("delivery task payload %q: want 6 fields", p)
+	}
+	n, err := strconv.Atoi(f[4])
+	if err != nil || n < 1 {
+		return webhook.Task{}, fmt.Errorf("delivery task payload %q: bad attempt", p)
+	}
+	return webhook.Task{DeliveryID: f[0], WorkspaceID: f[1], EndpointID: f[2], EventID: f[3], Attempt: n, Replay: f[5] == "1"}, nil
+}
+
+// queueOf picks the queue of a task.
+func queueOf(t webhook.Task) string {
+	switch {
+	case t.Replay:
+		return QueueReplays
+	case t.Attempt > 1:
+		return QueueRetries
+	default:
+		return QueueDeliveries
+	}
+}
+
+// newTask builds the asynq task; its id makes a duplicate enqueue harmless.
+func newTask(t webhook.Task, opts ...asynq.Option) *asynq.Task {
+	opts = append(opts, asynq.TaskID(t.TaskID()), asynq.Queue(queueOf(t)),
+		// asynq retries only throttled or interrupted runs; the delivery's own
+		// retries are new tasks scheduled by the deliverer.
+		asynq.MaxRetry(1000), asynq.Timeout(2*time.Minute))
+	return asynq.NewTask(TypeDeliver, encodeTask(t), opts...)
+}
+
+// Enqueuer puts delivery tasks on the queue.
+type Enqueuer struct {
+	client  *asynq.Client
+	log     *slog.Logger
+	batches chan []webhook.Task
+	wg      sync.WaitGroup
+	closed  chan struct{}
+}
+
+// NewEnqueuer starts workers goroutines that enqueue dispatched tasks.
+func NewEnqueuer(r *Redis, log *slog.Logger, workers int) *Enqueuer {
+	e := &Enqueuer{client: asynq.NewClientFromRedisClient(r.Client), log: log,
+		batches: make(chan []webhook.Task, 4096), closed: make(chan struct{})}
+	for range max(1, workers) {
+		e.wg.Add(1)
+		go e.run()
+	}
+	return e
+}
+
+func (e *Enqueuer) run() {
+	defer e.wg.Done()
+	for batch := range e.batches {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if _, err := e.Enqueue(ctx, batch); err != nil {
+			e.log.Warn("could not queue new deliveries; the reconciler will", "count", len(batch), "err", err)
+		}
+		cancel()
+	}
+}
+
+// Dispatch queues tasks in the background and never blocks: when Redis is
+// slow or down and the buffer is full the tasks are left to the reconciler,
+// which finds them in the database.
+func (e *Enqueuer) Dispatch(tasks []webhook.Task) {
+	select {
+	case <-e.closed:
+	case e.batches <- tasks:
+	default:
+		e.log.Warn("queue buffer full; the reconciler will queue these deliveries", "count", len(tasks))
+	}
+}
+
+// Enqueue queues tasks now and returns how many were new; tasks already in
+// the queue (same delivery and attempt) are skipped without error.
+func (e *Enqueuer) Enqueue(ctx context.Context, tasks []webhook.Task) (int, error) {
+	n := 0
+	for _, t := range tasks {
+		_, err := e.client.EnqueueContext(ctx, newTask(t))
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask):
+		default:
+			return n, fmt.Errorf("enqueue %s: %w", t.TaskID(), err)
+		}
+	}
+	return n, nil
+}
+
+// EnqueueIn queues t to run after delay.
+func (e *Enqueuer) EnqueueIn(ctx context.Context, t webhook.Task, delay time.Duration) error {
+	var opts []asynq.Option
+	if delay > 0 {
+		opts = append(opts, asynq.ProcessIn(delay))
+	}
+	_, err := e.client.EnqueueContext(ctx, newTask(t, opts...))
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+		return fmt.Errorf("enqueue %s: %w", t.TaskID(), err)
+	}
+	return nil
+}
+
+// Close stops accepting dispatches and waits for queued batches to be sent.
+func (e *Enqueuer) Close() {
+	select {
+	case <-e.closed:
+		return
+	default:
+	}
+	close(e.closed)
+	close(e.batches)
+	e.wg.Wait()
+}
+
+// HandleDeliveries registers the delivery handler on the worker.
+func (w *Worker) HandleDeliveries(d *webhook.Deliverer) {
+	w.mux.HandleFunc(TypeDeliver, func(ctx context.Context, t *asynq.Task) error {
+		task, err := decodeTask(t.Payload())
+		if err != nil {
+			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		}
+		return d.Deliver(ctx, task)
+	})
+}
+
+// retryDelay is asynq's delay before re-running a task that returned an
+// error: a throttled one when the endpoint allows, anything else (database
+// briefly unavailable, interrupted) after a short growing pause.
+func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	if d, ok := webhook.IsThrottled(err); ok {
+		return d
+	}
+	return min(time.Duration(n+1)*time.Second, 30*time.Second)
+}
+
+// isFailure keeps throttling out of asynq's failure statistics.
+func isFailure(err error) bool {
+	_, throttled := webhook.IsThrottled(err)
+	return !throttled
+}

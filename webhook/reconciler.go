@@ -1,0 +1,85 @@
+package webhook
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// DueSource lists pending deliveries that are due, in due order, resuming
+// from an opaque cursor; the zero cursor starts over.
+type DueSource[C comparable] interface {
+	DueDeliveries(ctx context.Context, dueBefore time.Time, after C, limit int) ([]Task, C, error)
+}
+
+// BatchEnqueuer queues tasks now; tasks already queued are skipped.
+type BatchEnqueuer interface {
+	Enqueue(ctx context.Context, tasks []Task) (int, error)
+}
+
+// Reconciler keeps the queue honest: the database says which deliveries are
+// due, and whatever the queue lost (Redis flushed, restarted or down, a
+// process killed between commit and enqueue) is queued again. Task ids are
+// delivery id + attempt, so re-queueing a task that is still queued is a no-op.
+type Reconciler[C comparable] struct {
+	Source DueSource[C]
+	Queue  BatchEnqueuer
+	// Grace is how overdue a delivery must be before it counts as lost, so
+	// deliveries on their way through the queue are left alone.
+	Grace time.Duration
+	// Batch is how many deliveries one pass looks at.
+	Batch  int
+	Logger *slog.Logger
+	Now    func() time.Time
+	cursor C
+}
+
+// RunOnce looks at one batch of overdue deliveries and queues them again. It
+// returns how many were missing from the queue.
+func (r *Reconciler[C]) RunOnce(ctx context.Context) (int, error) {
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	batch := r.Batch
+	if batch <= 0 {
+		batch = 1000
+	}
+	tasks, next, err := r.Source.DueDeliveries(ctx, now().Add(-r.Grace), r.cursor, batch)
+	if err != nil {
+		return 0, err
+	}
+	r.cursor = next
+	if len(tasks) == 0 {
+		return 0, nil
+	}
+	return r.Queue.Enqueue(ctx, tasks)
+}
+
+// Run calls RunOnce every interval until ctx ends; a full batch is followed
+// shortly by the next one, so a large loss is repaired quickly.
+func (r *Reconciler[C]) Run(ctx context.Context, interval time.Duration) {
+	log := r.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	for {
+		n, err := r.RunOnce(ctx)
+		var zero C
+		switch {
+		case err != nil:
+			log.Warn("reconciler pass failed", "err", err)
+		case n > 0:
+			log.Info("reconciler queued lost deliveries", "count", n)
+		}
+		wait := interval
+		if err == nil && r.cursor != zero {
+			wait = min(interval, 100*time.Millisecond)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}

@@ -39,20 +39,32 @@ func encodeTask(t webhook.Task) []byte {
 	if t.Replay {
 		replay = "1"
 	}
-	return []byte(strings.Join([]string{t.DeliveryID, t.WorkspaceID, t.EndpointID, t.EventID, strconv.Itoa(t.Attempt), replay}, "|"))
+	notBefore := "0"
+	if !t.NotBefore.IsZero() {
+		notBefore = strconv.FormatInt(t.NotBefore.UnixMilli(), 10)
+	}
+	return []byte(strings.Join([]string{t.DeliveryID, t.WorkspaceID, t.EndpointID, t.EventID, strconv.Itoa(t.Attempt), replay, notBefore}, "|"))
 }
 
 // decodeTask unpacks encodeTask's payload.
 func decodeTask(p []byte) (webhook.Task, error) {
 	f := strings.Split(string(p), "|")
-	if len(f) != 6 {
-		return webhook.Task{}, fmt.Errorf("delivery task payload %q: want 6 fields", p)
+	if len(f) != 7 {
+		return webhook.Task{}, fmt.Errorf("delivery task payload %q: want 7 fields", p)
 	}
 	n, err := strconv.Atoi(f[4])
 	if err != nil || n < 1 {
 		return webhook.Task{}, fmt.Errorf("delivery task payload %q: bad attempt", p)
 	}
-	return webhook.Task{DeliveryID: f[0], WorkspaceID: f[1], EndpointID: f[2], EventID: f[3], Attempt: n, Replay: f[5] == "1"}, nil
+	ms, err := strconv.ParseInt(f[6], 10, 64)
+	if err != nil {
+		return webhook.Task{}, fmt.Errorf("delivery task payload %q: bad not-before time", p)
+	}
+	t := webhook.Task{DeliveryID: f[0], WorkspaceID: f[1], EndpointID: f[2], EventID: f[3], Attempt: n, Replay: f[5] == "1"}
+	if ms > 0 {
+		t.NotBefore = time.UnixMilli(ms)
+	}
+	return t, nil
 }
 
 // queueOf picks the queue of a task.

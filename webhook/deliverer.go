@@ -94,6 +94,9 @@ func NewDeliverer(cfg DelivererConfig) *Deliverer {
 // outcome is recorded; an error means nothing was recorded and the task
 // should run again (a *Throttled says when).
 func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
+	if early := t.NotBefore.Sub(d.cfg.Now()); early > 0 {
+		return &Throttled{Delay: early}
+	}
 	ce, err := d.endpoints.get(ctx, t.WorkspaceID, t.EndpointID)
 	if countersign.ErrorCode(err) == countersign.ENOTFOUND {
 		return d.skip(ctx, t, "endpoint deleted")
@@ -142,6 +145,7 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 		next := t
 		next.Attempt++
 		next.Replay = false
+		next.NotBefore = *rec.NextAttemptAt
 		if err := d.cfg.Queue.EnqueueIn(ctx, next, rec.NextAttemptAt.Sub(d.cfg.Now())); err != nil {
 			// The delivery is due in the database; the reconciler will queue it.
 			d.cfg.Logger.Warn("could not queue retry; the reconciler will", "delivery_id", t.DeliveryID, "err", err)

@@ -70,6 +70,9 @@ type Task struct {
 	Attempt     int
 	// Replay marks work from a replay, queued behind first attempts and retries.
 	Replay bool
+	// NotBefore is the earliest time the attempt may run. The queue schedules
+	// to the second; this keeps sub-second delays and Retry-After exact.
+	NotBefore time.Time
 }
 
 // TaskID is the queue's id for the task: a duplicate enqueue of the same

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -176,6 +177,7 @@ type endpointHealth struct {
 	workspaceID  string
 	lastFailed   bool
 	firstFailure time.Time
+	cutoff       time.Time
 	disable      string
 }
 
@@ -183,6 +185,9 @@ func (h *endpointHealth) note(rec webhook.AttemptRecord) {
 	h.lastFailed = rec.Failed
 	if rec.Failed && h.firstFailure.IsZero() {
 		h.firstFailure = rec.Attempt.StartedAt
+	}
+	if rec.Failed {
+		h.cutoff = rec.FailingCutoff
 	}
 	if !rec.Failed {
 		h.firstFailure = time.Time{}
@@ -204,6 +209,15 @@ func (db *DB) updateEndpointHealth(ctx context.Context, tx *Tx, id string, h *en
 	}
 	if err != nil {
 		return fmt.Errorf("update endpoint health: %w", err)
+	}
+	if h.disable == "" && h.lastFailed && !h.cutoff.IsZero() {
+		var since sql.NullInt64
+		if err := tx.GetContext(ctx, &since, db.q("SELECT failing_since FROM webhook_endpoints WHERE id = ?"), id); err != nil {
+			return fmt.Errorf("read endpoint health: %w", err)
+		}
+		if since.Valid && since.Int64 <= micros(h.cutoff) {
+			h.disable = "every attempt failed since " + fromMicros(since.Int64).Format(time.RFC3339)
+		}
 	}
 	if h.disable == "" {
 		return nil

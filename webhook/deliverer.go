@@ -132,14 +132,14 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 	if ctx.Err() != nil { // stopping: the attempt does not count; the task goes back
 		return fmt.Errorf("attempt interrupted: %w", ctx.Err())
 	}
-	rec := d.outcome(t, &ce.ep, now, res)
+	rec := d.outcome(t, now, res)
 	out, err := d.cfg.Store.RecordAttempt(ctx, rec)
 	if err != nil {
 		return fmt.Errorf("record attempt: %w", err)
 	}
 	d.cfg.Metrics.observe(rec, res)
-	if rec.DisableEndpoint != "" {
-		d.endpoints.invalidate(t.EndpointID)
+	if rec.Failed {
+		d.endpoints.invalidate(t.EndpointID) // it may have been disabled
 	}
 	if out.Applied && rec.Status == StatusPending {
 		next := t
@@ -155,7 +155,7 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 }
 
 // outcome decides the delivery's new state from an attempt's result.
-func (d *Deliverer) outcome(t Task, ep *Endpoint, started time.Time, res Result) AttemptRecord {
+func (d *Deliverer) outcome(t Task, started time.Time, res Result) AttemptRecord {
 	rec := AttemptRecord{Task: t, Attempt: Attempt{
 		ID: countersign.NewID(countersign.PrefixAttempt, started), DeliveryID: t.DeliveryID, EndpointID: t.EndpointID,
 		Number: t.Attempt, StartedAt: started, Latency: res.Latency, ErrorClass: res.ErrorClass, Error: res.Error,
@@ -175,11 +175,7 @@ func (d *Deliverer) outcome(t Task, ep *Endpoint, started time.Time, res Result)
 		return rec
 	}
 	rec.Failed = true
-	if ep.FailingSince != nil && started.Sub(*ep.FailingSince) >= d.cfg.DisableAfter {
-		rec.Status = StatusFailed
-		rec.DisableEndpoint = fmt.Sprintf("every attempt failed since %s", ep.FailingSince.UTC().Format(time.RFC3339))
-		return rec
-	}
+	rec.FailingCutoff = started.Add(-d.cfg.DisableAfter)
 	if delay, ok := d.cfg.Schedule.Next(t.Attempt+1, res.StatusCode, res.RetryAfter, started, d.rnd); ok {
 		next := started.Add(res.Latency + delay)
 		rec.Status, rec.NextAttemptAt = StatusPending, &next

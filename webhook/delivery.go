@@ -104,8 +104,11 @@ type AttemptRecord struct {
 	// Failed reports whether the attempt failed (for the endpoint's health).
 	Failed bool
 	// DisableEndpoint, when set, disables the endpoint with this reason and
-	// emits endpoint.disabled (410 Gone, or failing for too long).
+	// emits endpoint.disabled (410 Gone).
 	DisableEndpoint string
+	// FailingCutoff, set on a failed attempt, disables the endpoint when its
+	// current run of failures began at or before it (failing for too long).
+	FailingCutoff time.Time
 	// Skipped is set when no request was made (endpoint disabled or deleted,
 	// event expunged): the delivery fails with Attempt.Error and no attempt row.
 	Skipped bool

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 )
 
@@ -46,6 +47,7 @@ commands:
   worker             run delivery workers and schedulers only
   migrate            apply database migrations and exit
   workspace create   create a workspace and its first owner API key
+  verify             check a webhook request (raw HTTP on stdin) against --secret
   version            print the version
 
 Run 'countersign <command> -h' for a command's flags. Every flag can also be set
@@ -53,6 +55,11 @@ by its COUNTERSIGN_* environment variable.`
 
 // run executes one subcommand. main only calls it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runWithInput(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// runWithInput is run with the standard input given, for commands that read it.
+func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return usageError{}
@@ -67,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrateCmd(ctx, rest, stdout, stderr)
 	case "workspace":
 		return workspaceCmd(ctx, rest, stdout, stderr)
+	case "verify":
+		return verifyCmd(rest, stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "countersign", Version())
 		return nil

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/countersign/countersign/webhook/verify"
+)
+
+// secretList collects repeated --secret flags.
+type secretList []string
+
+func (s *secretList) String() string     { return strings.Join(*s, ",") }
+func (s *secretList) Set(v string) error { *s = append(*s, v); return nil }
+
+// verifyCmd checks a webhook request read from stdin (as raw HTTP: request
+// line, headers, blank line, body) against one or more secrets.
+func verifyCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("countersign verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var secrets secretList
+	fs.Var(&secrets, "secret", "an endpoint secret (whsec_…); repeat during a rotation")
+	tolerance := fs.Duration("tolerance", verify.DefaultTolerance, "how far webhook-timestamp may be from now")
+	if err := fs.Parse(args); err != nil {
+		return usageError{msg: errMsg(err)}
+	}
+	if len(secrets) == 0 {
+		return usagef("verify: at least one --secret is required")
+	}
+	v, err := verify.New(secrets...)
+	if err != nil {
+		return usagef("verify: %v", err)
+	}
+	req, err := http.ReadRequest(bufio.NewReader(stdin))
+	if err != nil {
+		return fmt.Errorf("verify: read the request from stdin: %w", err)
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return fmt.Errorf("verify: read the body: %w", err)
+	}
+	if err := v.With(verify.WithTolerance(*tolerance)).Verify(req.Header, body); err != nil {
+		return errors.New("verify: invalid: " + err.Error())
+	}
+	fmt.Fprintf(stdout, "valid: webhook-id %s, signed at %s\n", req.Header.Get("webhook-id"), timestampOf(req.Header))
+	return nil
+}
+
+// timestampOf renders the webhook-timestamp header as a time.
+func timestampOf(h http.Header) string {
+	var sec int64
+	if _, err := fmt.Sscan(h.Get("webhook-timestamp"), &sec); err != nil {
+		return "?"
+	}
+	return time.Unix(sec, 0).UTC().Format(time.RFC3339)
+}

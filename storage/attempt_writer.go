@@ -143,15 +143,13 @@ func (db *DB) applyAttempt(ctx context.Context, tx *Tx, rec webhook.AttemptRecor
 	if a.StatusCode != nil {
 		code = *a.StatusCode
 	}
-	res, err := tx.ExecContext(ctx, db.q(`UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?,
-		last_status_code = ?, last_error = ?, updated_at = ?, delivered_at = ?
-		WHERE id = ? AND workspace_id = ? AND attempts = ? AND status = ?`),
+	n, err := db.txExec(ctx, tx, sqlAdvanceDelivery,
 		string(rec.Status), attempts, nullMicros(rec.NextAttemptAt), code, nullString(a.Error), micros(now), deliveredAt,
 		rec.Task.DeliveryID, rec.Task.WorkspaceID, a.Number-1, string(webhook.StatusPending))
 	if err != nil {
 		return false, fmt.Errorf("update delivery %s: %w", rec.Task.DeliveryID, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return false, nil
 	}
 	if rec.Skipped {
@@ -161,9 +159,7 @@ func (db *DB) applyAttempt(ctx context.Context, tx *Tx, rec webhook.AttemptRecor
 	if err != nil {
 		return false, fmt.Errorf("encode response headers: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, db.q(`INSERT INTO delivery_attempts (id, delivery_id, workspace_id, endpoint_id, attempt,
-		started_at, latency_us, status_code, error_class, error, response_headers, response_body, truncated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err = db.txExec(ctx, tx, sqlInsertAttempt,
 		a.ID, a.DeliveryID, rec.Task.WorkspaceID, a.EndpointID, a.Number, micros(a.StartedAt), a.Latency.Microseconds(),
 		code, string(a.ErrorClass), a.Error, string(headers), a.ResponseBody, boolInt(a.Truncated))
 	if err != nil {
@@ -202,10 +198,10 @@ func (h *endpointHealth) note(rec webhook.AttemptRecord) {
 func (db *DB) updateEndpointHealth(ctx context.Context, tx *Tx, id string, h *endpointHealth) error {
 	var err error
 	if h.lastFailed {
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE webhook_endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL`),
+		_, err = db.txExec(ctx, tx, sqlEndpointFailing,
 			micros(h.firstFailure), id)
 	} else {
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`), id)
+		_, err = db.txExec(ctx, tx, sqlEndpointHealthy, id)
 	}
 	if err != nil {
 		return fmt.Errorf("update endpoint health: %w", err)
@@ -264,5 +260,6 @@ func (db *DB) closeAttemptWriter() {
 // Close stops background writers and closes the database.
 func (db *DB) Close() error {
 	db.closeAttemptWriter()
+	db.closeStatements()
 	return db.DB.Close()
 }

@@ -41,8 +41,6 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 	if len(evs) == 0 {
 		return nil
 	}
-	stmt := db.q(`INSERT INTO events (id, workspace_id, type, api_key_id, resource_id, created_at, body, response_body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	var resp *string
 	if response != nil {
 		s := string(response)
@@ -57,7 +55,7 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 		if o.resourceID != "" {
 			resource = &o.resourceID
 		}
-		if _, err := tx.ExecContext(ctx, stmt, o.event.ID, o.event.WorkspaceID, string(o.event.Type),
+		if _, err := db.txExec(ctx, tx, sqlInsertEvent, o.event.ID, o.event.WorkspaceID, string(o.event.Type),
 			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp); err != nil {
 			return fmt.Errorf("insert event %s: %w", o.event.Type, err)
 		}

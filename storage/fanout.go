@@ -52,8 +52,6 @@ func (db *DB) fanOut(ctx context.Context, tx *Tx, evs []outgoing, only string) e
 		return nil
 	}
 	now := db.Now()
-	stmt := db.q(`INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, event_type, status, attempts,
-		next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`)
 	var tasks []webhook.Task
 	for _, o := range evs {
 		if o.event.WorkspaceID != ws {
@@ -64,7 +62,7 @@ func (db *DB) fanOut(ctx context.Context, tx *Tx, evs []outgoing, only string) e
 				continue
 			}
 			id := countersign.NewID(countersign.PrefixDelivery, now)
-			if _, err := tx.ExecContext(ctx, stmt, id, ws, o.event.ID, s.id, string(o.event.Type),
+			if _, err := db.txExec(ctx, tx, sqlInsertDelivery, id, ws, o.event.ID, s.id, string(o.event.Type),
 				string(webhook.StatusPending), micros(now), micros(now), micros(now)); err != nil {
 				return fmt.Errorf("insert delivery: %w", err)
 			}
@@ -86,8 +84,11 @@ func (db *DB) subscribers(ctx context.Context, tx *Tx, workspaceID string) ([]su
 		EventTypes string `db:"event_types"`
 		UpdatedAt  int64  `db:"updated_at"`
 	}
-	if err := tx.SelectContext(ctx, &rows, db.q(`SELECT id, event_types, updated_at FROM webhook_endpoints
-		WHERE workspace_id = ? AND enabled = 1 AND deleted_at IS NULL`), workspaceID); err != nil {
+	stmt, err := db.stmt(ctx, tx, sqlSubscribers)
+	if err != nil {
+		return nil, err
+	}
+	if err := stmt.SelectContext(ctx, &rows, workspaceID); err != nil {
 		return nil, fmt.Errorf("load subscriptions: %w", err)
 	}
 	out := make([]subscriber, 0, len(rows))

@@ -60,6 +60,16 @@ func migrations(d Dialect) ([]migration, error) {
 // several processes at once: PostgreSQL serialises them with an advisory lock,
 // SQLite with its write lock.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
+	applied, err := db.migrate(ctx)
+	if err != nil {
+		return applied, err
+	}
+	return applied, db.prepareHot(ctx)
+}
+
+// migrate applies the migrations holding one connection (and, on PostgreSQL,
+// the migration lock), which it releases before returning.
+func (db *DB) migrate(ctx context.Context) (int, error) {
 	ms, err := migrations(db.Dialect)
 	if err != nil {
 		return 0, err
@@ -76,6 +86,11 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockKey)
 	}
+	return db.applyMigrations(ctx, conn, ms)
+}
+
+// applyMigrations applies ms in order on conn and returns how many were new.
+func (db *DB) applyMigrations(ctx context.Context, conn *sqlx.Conn, ms []migration) (int, error) {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("migrate: create schema_migrations: %w", err)

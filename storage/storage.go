@@ -47,6 +47,7 @@ type DB struct {
 	dispatcher Dispatcher
 	subs       subscriptionCache
 	attempts   attemptWriter
+	stmts      stmtCache
 }
 
 // Open connects to the database named by rawURL: sqlite://PATH (relative or

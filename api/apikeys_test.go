@@ -170,3 +170,11 @@ func TestBadInputAnswers4xx(t *testing.T) {
 		}
 	})
 }
+
+// tamper changes a token's last character, whatever it is.
+func tamper(token string) string {
+	if token[len(token)-1] == '0' {
+		return token[:len(token)-1] + "1"
+	}
+	return token[:len(token)-1] + "0"
+}

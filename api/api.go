@@ -65,6 +65,14 @@ type Deps struct {
 	Guard webhook.Guard
 	// Queue takes replayed and test deliveries to the queue.
 	Queue Dispatcher
+	// Events is the event log and its consumption report.
+	Events EventLog
+	// Resources stores contacts, templates, document profiles and attributes, and the audit trail.
+	Resources ResourceStore
+	// Audit takes the audit record of every audited operation; nil records none.
+	Audit AuditRecorder
+	// Processes stores signing processes, their messages and signer registrations.
+	Processes ProcessStore
 }
 
 // Server is the Fiber application with its routes and their OpenAPI operations.
@@ -140,4 +148,8 @@ func (s *Server) routes() {
 	s.v1 = s.app.Group("/v1", s.authenticate)
 	s.handle(getOpenAPI, s.getOpenAPI)
 	s.apiKeyRoutes()
+	s.eventRoutes()
+	s.webhookRoutes()
+	s.resourceRoutes()
+	s.processRoutes()
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/storage/storagetest"
+	"github.com/countersign/countersign/webhook"
 )
 
 // testServer is a real API server on a loopback port over a real SQLite database.
@@ -27,12 +28,14 @@ type testServer struct {
 	// owner is the token of workspace A's owner key.
 	owner string
 	ws    countersign.Actor
+	// audit is the audit-trail writer the server records into.
+	audit *storage.AuditWriter
 }
 
 // newTestServer starts a server; setup may add routes before it listens.
 func newTestServer(t *testing.T, setup ...func(*api.Server)) *testServer {
 	t.Helper()
-	return newTestServerWith(t, api.Deps{}, setup...)
+	return newTestServerWith(t, api.Deps{Guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}}, setup...)
 }
 
 // newTestServerWith starts a server with deps; the database and logger are
@@ -41,7 +44,10 @@ func newTestServerWith(t *testing.T, deps api.Deps, setup ...func(*api.Server)) 
 	t.Helper()
 	db := storagetest.OpenSQLite(t)
 	actor, token := storagetest.Workspace(t, db, "A")
-	deps.Keys, deps.Database = db, db
+	deps.Keys, deps.Database, deps.Webhooks = db, db, db
+	deps.Processes = db
+	audit := resourceDeps(t, db, &deps)
+	deps.Events = db
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -59,7 +65,7 @@ func newTestServerWith(t *testing.T, deps api.Deps, setup ...func(*api.Server)) 
 		defer cancel()
 		srv.Shutdown(ctx)
 	})
-	return &testServer{t: t, srv: srv, db: db, url: "http://" + ln.Addr().String(), owner: token, ws: actor}
+	return &testServer{t: t, srv: srv, db: db, url: "http://" + ln.Addr().String(), owner: token, ws: actor, audit: audit}
 }
 
 // response is a decoded answer.

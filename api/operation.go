@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/workflow"
 )
 
 // Operation describes one route for both the router and the OpenAPI document,
@@ -30,6 +31,8 @@ type Operation struct {
 	Query []Param
 	// Deprecated marks an alias kept for old clients.
 	Deprecated bool
+	// Audit, when set, is the audit-trail type of the record every 2xx answer leaves.
+	Audit workflow.AuditType
 }
 
 // Param documents one query parameter.
@@ -78,6 +81,9 @@ func (s *Server) handle(op Operation, h fiber.Handler) {
 	handlers := []fiber.Handler{}
 	if op.Perm != "" {
 		handlers = append(handlers, require(op.Perm))
+	}
+	if op.Audit != "" && s.deps.Audit != nil {
+		handlers = append(handlers, s.audited(op))
 	}
 	handlers = append(handlers, h)
 	path, ok := strings.CutPrefix(op.Path, "/v1")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/events"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -18,6 +19,16 @@ type WebhookStore interface {
 	ListEndpoints(ctx context.Context, workspaceID string) ([]webhook.Endpoint, error)
 	ListDeliveries(ctx context.Context, workspaceID string, f webhook.DeliveryFilter, startingAfter string, limit int) ([]webhook.Delivery, bool, error)
 	GetDelivery(ctx context.Context, workspaceID, id string) (webhook.Delivery, []webhook.Attempt, error)
+	EndpointHealth(ctx context.Context, workspaceID, id string, since time.Time) (webhook.Health, error)
+	SendTestEvent(ctx context.Context, actor countersign.Actor, endpointID string) (events.Event, webhook.Delivery, error)
+	// ReplayDelivery and ReplayEvent hand the new deliveries' tasks to dispatch
+	// once they are committed (to the store's own dispatcher when nil).
+	ReplayDelivery(ctx context.Context, actor countersign.Actor, id string, dispatch func([]webhook.Task)) (webhook.Delivery, error)
+	ReplayEvent(ctx context.Context, actor countersign.Actor, eventID, endpointID string, dispatch func([]webhook.Task)) ([]webhook.Delivery, error)
+	CountReplay(ctx context.Context, workspaceID string, f webhook.DeliveryFilter) (int, error)
+	CreateReplay(ctx context.Context, actor countersign.Actor, f webhook.DeliveryFilter, rate int) (webhook.Replay, error)
+	GetReplay(ctx context.Context, workspaceID, id string) (webhook.Replay, error)
+	CancelReplay(ctx context.Context, actor countersign.Actor, id string) (webhook.Replay, error)
 }
 
 // Dispatcher takes new delivery tasks to the queue without blocking.

@@ -27,6 +27,7 @@ type config struct {
 	ShutdownTimeout     time.Duration
 	Concurrency         int
 	RetrySchedule       webhook.Schedule
+	EventRetention      time.Duration
 	NoWorker            bool
 }
 
@@ -55,6 +56,8 @@ func settings() []*setting {
 		{flag: "concurrency", env: "COUNTERSIGN_WORKER_CONCURRENCY", def: "64", help: "delivery attempts in flight per worker process"},
 		{flag: "retry-schedule", env: "COUNTERSIGN_RETRY_SCHEDULE", def: "",
 			help: "comma-separated delays before each retry, e.g. 0s,5s,5m (empty: the default schedule)"},
+		{flag: "event-retention", env: "COUNTERSIGN_EVENT_RETENTION", def: "720h",
+			help: "expunge event bodies older than this (e.g. 720h = 30 days); 0 keeps them forever"},
 	}
 }
 
@@ -147,6 +150,14 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 			return config{}, bad(sched, sched.value, err.Error())
 		}
 	}
+
+	keep := val["event-retention"]
+	if cfg.EventRetention, err = time.ParseDuration(keep.value); err != nil || cfg.EventRetention < 0 {
+		return config{}, bad(keep, keep.value, "want a duration such as 720h, or 0 to keep events forever")
+	}
+	if why := retentionProblem(cfg.EventRetention, cfg.RetrySchedule); why != "" {
+		return config{}, bad(keep, keep.value, why)
+	}
 	return cfg, nil
 }
 
@@ -185,6 +196,7 @@ func (c config) logAttrs() []any {
 		"shutdown_timeout", c.ShutdownTimeout.String(),
 		"concurrency", c.Concurrency,
 		"retry_schedule", c.RetrySchedule.String(),
+		"event_retention", c.EventRetention.String(),
 		"no_worker", c.NoWorker,
 	}
 }

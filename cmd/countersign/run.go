@@ -47,6 +47,7 @@ commands:
   worker             run delivery workers and schedulers only
   migrate            apply database migrations and exit
   workspace create   create a workspace and its first owner API key
+  replay             replay a delivery, an event, or deliveries in bulk (delivery|event|bulk)
   verify             check a webhook request (raw HTTP on stdin) against --secret
   version            print the version
 
@@ -74,6 +75,8 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return migrateCmd(ctx, rest, stdout, stderr)
 	case "workspace":
 		return workspaceCmd(ctx, rest, stdout, stderr)
+	case "replay":
+		return replayCmd(ctx, rest, stdout, stderr)
 	case "verify":
 		return verifyCmd(rest, stdin, stdout, stderr)
 	case "version", "--version", "-version":

@@ -96,9 +96,14 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, with
 
 // startAPI builds the HTTP server and listens.
 func (s *service) startAPI() error {
+	// Audit records are written in batches; the writer flushes when the loops
+	// stop, after the HTTP server and before the database closes.
+	audit := s.db.NewAuditWriter(s.log)
+	s.loop(func(ctx context.Context) { <-ctx.Done(); audit.Close() })
 	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version()}, api.Deps{
 		Keys: s.db, Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
-		Webhooks: s.db, Guard: s.guard(), Queue: s.enqueuer,
+		Webhooks: s.db, Guard: s.guard(), Queue: s.enqueuer, Events: s.db,
+		Resources: s.db, Audit: audit, Processes: s.db,
 	})
 	var err error
 	if s.ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
@@ -127,6 +132,9 @@ func (s *service) startWorker() error {
 	s.log.Info("worker started", "concurrency", s.cfg.Concurrency)
 	reconciler := &webhook.Reconciler[storage.DueCursor]{Source: s.db, Queue: s.enqueuer, Grace: 10 * time.Second, Logger: s.log}
 	s.loop(func(ctx context.Context) { reconciler.Run(ctx, 5*time.Second) })
+	s.loop(func(ctx context.Context) { runReplays(ctx, s.db, s.log) })
+	s.loop(func(ctx context.Context) { scheduleLoop(ctx, s.db.ApplyDue, time.Second, s.log) })
+	s.loop(func(ctx context.Context) { expungeLoop(ctx, s.db, s.cfg.EventRetention, retentionEvery, s.log) })
 	return nil
 }
 

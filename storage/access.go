@@ -1,0 +1,36 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/workflow"
+)
+
+// AuthorizeProcessAccess is authorizeProcessAccess: it checks that step
+// signer signerID is the person with personalCode issued by country, and
+// records identity-validation.processed (success or failure) whatever the
+// outcome. ok reports the outcome; on success the stored response body is the
+// process as that signer's portal shows it. An unknown signer is not found and
+// records nothing: there is no process to check it against.
+func (db *DB) AuthorizeProcessAccess(ctx context.Context, actor countersign.Actor, signerID, personalCode, country string) (p *workflow.Process, ok bool, err error) {
+	processID, err := db.ProcessOfSigner(ctx, actor.WorkspaceID, signerID)
+	if err != nil {
+		return nil, false, err
+	}
+	p, err = db.changeProcess(ctx, actor, processID, processChange{
+		cmd: func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) {
+			var emitted []workflow.Emitted
+			emitted, ok = p.AuthorizeAccess(signerID, personalCode, country, now)
+			return emitted, nil
+		},
+		respond: func(p *workflow.Process, _ []workflow.Emitted) any {
+			if !ok {
+				return nil
+			}
+			return p.PortalPayload(signerID)
+		},
+	})
+	return p, ok, err
+}

@@ -1,0 +1,110 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/workflow"
+)
+
+// dueRow names a process or registration whose next deadline has come.
+type dueRow struct {
+	WorkspaceID string `db:"workspace_id"`
+	ID          string `db:"id"`
+}
+
+// ApplyDue applies the deadlines reached at now: processes whose next_due_at
+// is at or before now get Tick (waiting periods end, step due dates and expiry
+// expire them), registrations past their seven days expire. Each is applied in
+// its own transaction, with its events caused by no API key (the system). It
+// handles at most limit processes and limit registrations and returns how many
+// it changed. Since due times live in the database, a scheduler that calls it
+// every second survives restarts; several schedulers may run at once (the row
+// is re-read under its lock, so a deadline applies once).
+func (db *DB) ApplyDue(ctx context.Context, now time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	applied := 0
+	for _, kind := range []struct {
+		table string
+		apply func(ctx context.Context, row dueRow, now time.Time) (bool, error)
+	}{
+		{"processes", db.tickProcess},
+		{"registrations", db.tickRegistration},
+	} {
+		var rows []dueRow
+		if err := db.SelectContext(ctx, &rows, db.q("SELECT workspace_id, id FROM "+kind.table+
+			" WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at LIMIT ?"), micros(now), limit); err != nil {
+			return applied, classify(fmt.Errorf("find due %s: %w", kind.table, err))
+		}
+		for _, row := range rows {
+			ok, err := kind.apply(ctx, row, now)
+			if err != nil {
+				return applied, fmt.Errorf("apply the deadlines of %s %s: %w", kind.table, row.ID, err)
+			}
+			if ok {
+				applied++
+			}
+		}
+	}
+	return applied, nil
+}
+
+// tickProcess applies Tick to one process in its own transaction; false when
+// nothing was due any more (another scheduler got there first, or it is gone).
+func (db *DB) tickProcess(ctx context.Context, row dueRow, now time.Time) (bool, error) {
+	changed := false
+	err := retryStale(func() error {
+		changed = false
+		return db.Tx(ctx, func(tx *Tx) error {
+			p, version, err := db.readProcess(ctx, tx, row.WorkspaceID, row.ID, true)
+			if err != nil {
+				return err
+			}
+			before := signerKey(p)
+			emitted := p.Tick(now)
+			if len(emitted) == 0 {
+				return nil
+			}
+			if err := db.saveProcess(ctx, tx, p, version, before); err != nil {
+				return err
+			}
+			changed = true
+			return db.writeEmitted(ctx, tx, system(p.WorkspaceID), p.ID, nil, emitted)
+		})
+	})
+	if countersign.ErrorCode(err) == countersign.ENOTFOUND {
+		return false, nil
+	}
+	return changed, err
+}
+
+// tickRegistration expires one registration in its own transaction.
+func (db *DB) tickRegistration(ctx context.Context, row dueRow, now time.Time) (bool, error) {
+	changed := false
+	err := retryStale(func() error {
+		changed = false
+		return db.Tx(ctx, func(tx *Tx) error {
+			r, version, err := db.readRegistration(ctx, tx, row.WorkspaceID, row.ID, true)
+			if err != nil {
+				return err
+			}
+			emitted := workflow.TickRegistration(r, now)
+			if len(emitted) == 0 {
+				return nil
+			}
+			if err := db.saveRegistration(ctx, tx, r, version); err != nil {
+				return err
+			}
+			changed = true
+			return db.writeEmitted(ctx, tx, system(r.WorkspaceID), r.ID, nil, emitted)
+		})
+	})
+	if countersign.ErrorCode(err) == countersign.ENOTFOUND {
+		return false, nil
+	}
+	return changed, err
+}

@@ -1,0 +1,88 @@
+package storagetest
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/events"
+	"github.com/countersign/countersign/storage"
+)
+
+// Event is an event to write straight into a workspace's log, for tests of
+// the log's readers (list, export, consumption report, retention) that need
+// types and payloads no API call of theirs emits.
+type Event struct {
+	Type        events.Type
+	WorkspaceID string
+	// APIKeyID and ResourceID are left NULL when empty.
+	APIKeyID, ResourceID string
+	// CreatedAt defaults to now.
+	CreatedAt time.Time
+	// Data is the payload; Response, when not nil, the stored API response body.
+	Data, Response any
+}
+
+// InsertEvents writes evs into db's log in one transaction, in order, with the
+// columns storage's own writer fills, and returns their envelopes.
+func InsertEvents(tb testing.TB, db *storage.DB, evs ...Event) []events.Event {
+	tb.Helper()
+	tx, err := db.BeginTxx(context.Background(), nil)
+	if err != nil {
+		tb.Fatalf("begin: %v", err)
+	}
+	out := InsertEventsWith(tb, db, tx, evs...)
+	if err := tx.Commit(); err != nil {
+		tb.Fatalf("commit events: %v", err)
+	}
+	return out
+}
+
+// InsertEventsWith writes evs through x, a transaction of the test's own (to
+// hold it open while others write) or db itself.
+func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExecerContext, evs ...Event) []events.Event {
+	tb.Helper()
+	stmt := db.Rebind(`INSERT INTO events (id, workspace_id, type, api_key_id, resource_id, created_at, body, response_body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	out := make([]events.Event, len(evs))
+	for i, e := range evs {
+		at := e.CreatedAt
+		if at.IsZero() {
+			at = time.Now()
+		}
+		ev, err := events.New(countersign.NewID(countersign.PrefixEvent, at), e.Type, e.WorkspaceID, e.APIKeyID, at, e.Data)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body, err := json.Marshal(ev)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var response *string
+		if e.Response != nil {
+			b, err := json.Marshal(e.Response)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			s := string(b)
+			response = &s
+		}
+		if _, err := x.ExecContext(context.Background(), stmt, ev.ID, ev.WorkspaceID, string(ev.Type), ev.APIKeyID,
+			nullable(e.ResourceID), ev.CreatedAt.UnixMicro(), string(body), response); err != nil {
+			tb.Fatalf("insert event %s: %v", ev.Type, err)
+		}
+		out[i] = ev
+	}
+	return out
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,81 @@
+package workflow
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/countersign/countersign"
+)
+
+// AuditRecord is one entry of the audit trail (the seed's auditing event). The
+// service writes one for every audited API operation; clients add their own
+// with createAuditingEvent. ID and CreatedAt are the service's; APIKeyID, the
+// key of the request that wrote the record, is Countersign's addition.
+type AuditRecord struct {
+	ID                   string    `json:"id"`
+	CreatedAt            time.Time `json:"createdAt"`
+	EventType            AuditType `json:"eventType"`
+	EventOrigin          string    `json:"eventOrigin"`
+	Creator              string    `json:"creator"`
+	DocumentID           string    `json:"documentId"`
+	SignerID             string    `json:"signerId"`
+	CustomerPersonalCode string    `json:"customerPersonalCode"`
+	Note                 string    `json:"note"`
+	ProcessID            string    `json:"processId"`
+	IPAddress            string    `json:"ipAddress"`
+	ContainerID          string    `json:"containerId"`
+	Method               string    `json:"method"`
+	ClientAppName        string    `json:"clientAppName"`
+	APIKeyID             string    `json:"apiKeyId"`
+	// WorkspaceID is the tenant the record belongs to; it is never shown.
+	WorkspaceID string `json:"-"`
+}
+
+// Audit origins: where a record came from.
+const (
+	// OriginAPI marks the records the service writes for API operations.
+	OriginAPI = "api"
+	// OriginClient is the origin of a client's record that names none.
+	OriginClient = "client"
+)
+
+// Validate checks a record of a createAuditingEvent request: eventType is
+// required (EVALIDATION) and one of AuditTypes (EINVALID); ipAddress, when set,
+// an IPv4 or IPv6 address; text fields at most 255 characters, note 4000.
+func (r *AuditRecord) Validate() error {
+	switch {
+	case r.EventType == "":
+		return countersign.FieldErrorf(countersign.EVALIDATION, "eventType", "is required")
+	case !r.EventType.Valid():
+		return countersign.FieldErrorf(countersign.EINVALID, "eventType", "%q is not an audit event type", r.EventType)
+	}
+	for _, f := range []struct{ name, v string }{
+		{"eventOrigin", r.EventOrigin}, {"creator", r.Creator}, {"documentId", r.DocumentID},
+		{"signerId", r.SignerID}, {"customerPersonalCode", r.CustomerPersonalCode},
+		{"processId", r.ProcessID}, {"ipAddress", r.IPAddress}, {"containerId", r.ContainerID},
+		{"method", r.Method}, {"clientAppName", r.ClientAppName},
+	} {
+		if err := checkText(f.name, f.v, maxShortText); err != nil {
+			return err
+		}
+	}
+	if err := checkText("note", r.Note, maxLongText); err != nil {
+		return err
+	}
+	r.IPAddress = strings.TrimSpace(r.IPAddress)
+	if r.IPAddress != "" {
+		if _, err := netip.ParseAddr(r.IPAddress); err != nil {
+			return countersign.FieldErrorf(countersign.EVALIDATION, "ipAddress", "%q is not an IP address", r.IPAddress)
+		}
+	}
+	return nil
+}
+
+// AuditFilter selects the records of listAuditingEvents. Empty fields do not
+// filter; CreatedAfter and CreatedBefore bound createdAt, both inclusive.
+type AuditFilter struct {
+	ProcessID, DocumentID, SignerID string
+	EventType                       AuditType
+	CreatedAfter, CreatedBefore     *time.Time
+}

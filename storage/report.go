@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -75,8 +76,9 @@ func factsOf(t events.Type, body []byte) (f facts, ok bool, err error) {
 }
 
 // Consumption counts a workspace's events created strictly between after and
-// before for the consumption report. It reads the period in chunks by seq, each
-// its own short query, and counts expunged events from their kept facts.
+// before for the consumption report. It reads the period in chunks in
+// (created_at, seq) order, the order of the (workspace_id, created_at) index,
+// each chunk its own short query, and counts expunged events from their facts.
 func (db *DB) Consumption(ctx context.Context, workspaceID string, after, before time.Time) (events.Consumption, error) {
 	if !after.Before(before) {
 		return events.Consumption{}, countersign.FieldErrorf(countersign.EVALIDATION, "created_lt",
@@ -87,18 +89,21 @@ func (db *DB) Consumption(ctx context.Context, workspaceID string, after, before
 	for i, t := range reportTypes {
 		types[i] = "'" + string(t) + "'" // constants of the catalogue, never input
 	}
-	query := db.q(`SELECT seq, type, body, facts FROM events
-		WHERE workspace_id = ? AND created_at > ? AND created_at < ? AND type IN (` + strings.Join(types, ", ") + `)
-		  AND seq > ? ORDER BY seq LIMIT ?`)
-	var last int64
+	query := db.q(`SELECT seq, type, created_at, body, facts FROM events
+		WHERE workspace_id = ? AND created_at >= ? AND created_at < ? AND (created_at > ? OR seq > ?)
+		  AND type IN (` + strings.Join(types, ", ") + `)
+		ORDER BY created_at, seq LIMIT ?`)
+	// The cursor is the last row read; it starts on the period's open lower bound.
+	lastAt, lastSeq := micros(after), int64(math.MaxInt64)
 	for {
 		var rows []struct {
-			Seq   int64   `db:"seq"`
-			Type  string  `db:"type"`
-			Body  []byte  `db:"body"`
-			Facts *string `db:"facts"`
+			Seq       int64   `db:"seq"`
+			Type      string  `db:"type"`
+			CreatedAt int64   `db:"created_at"`
+			Body      []byte  `db:"body"`
+			Facts     *string `db:"facts"`
 		}
-		if err := db.SelectContext(ctx, &rows, query, workspaceID, micros(after), micros(before), last, reportChunk); err != nil {
+		if err := db.SelectContext(ctx, &rows, query, workspaceID, lastAt, micros(before), lastAt, lastSeq, reportChunk); err != nil {
 			return events.Consumption{}, classify(fmt.Errorf("read events for the consumption report: %w", err))
 		}
 		for _, r := range rows {
@@ -118,7 +123,7 @@ func (db *DB) Consumption(ctx context.Context, workspaceID string, after, before
 		if len(rows) < reportChunk {
 			return c, nil
 		}
-		last = rows[len(rows)-1].Seq
+		lastAt, lastSeq = rows[len(rows)-1].CreatedAt, rows[len(rows)-1].Seq
 	}
 }
 

@@ -61,7 +61,7 @@ func startEngine(t *testing.T, redisDB int, opts engineOptions) *engine {
 	}
 	enq := queue.NewEnqueuer(rds, log, 2)
 	db.SetDispatcher(enq.Dispatch)
-	worker := queue.NewWorker(rds, queue.WorkerConfig{Concurrency: 16, ShutdownTimeout: 5 * time.Second}, log)
+	worker := queue.NewWorker(rds, queue.WorkerConfig{Concurrency: engineConcurrency, ShutdownTimeout: 5 * time.Second}, log)
 	worker.HandleDeliveries(webhook.NewDeliverer(webhook.DelivererConfig{
 		Store: db, Queue: enq, Schedule: testSchedule, DisableAfter: opts.disableAfter, Logger: log,
 		Sender: webhook.NewSender(webhook.SenderConfig{Version: "test", Guard: opts.guard, Timeout: 2 * time.Second}),
@@ -212,3 +212,6 @@ func (e *engine) makeKeyEvents() {
 		e.t.Fatal(err)
 	}
 }
+
+// engineConcurrency is the worker concurrency of the test engine.
+var engineConcurrency = 64

@@ -91,12 +91,24 @@ func (ce *cachedEndpoint) reserve(now time.Time) time.Duration {
 	return 0
 }
 
-// acquire takes one of the endpoint's concurrency slots, if one is free.
-func (ce *cachedEndpoint) acquire() bool {
+// acquire takes one of the endpoint's concurrency slots, waiting up to wait
+// for one to free up: a short wait is far cheaper than sending the task back
+// through the queue, and short enough that a slow endpoint cannot hold many
+// workers.
+func (ce *cachedEndpoint) acquire(ctx context.Context, wait time.Duration) bool {
 	select {
 	case ce.slots <- struct{}{}:
 		return true
 	default:
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case ce.slots <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
 		return false
 	}
 }

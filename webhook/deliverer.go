@@ -27,6 +27,10 @@ type Enqueuer interface {
 	EnqueueIn(ctx context.Context, t Task, delay time.Duration) error
 }
 
+// slotWait is how long an attempt waits for a free concurrency slot of its
+// endpoint before it goes back to the queue.
+const slotWait = 100 * time.Millisecond
+
 // Throttled is returned by Deliver when the endpoint's rate limit or
 // concurrency cap says "not now": the task should run again after Delay
 // without it counting as an attempt.
@@ -112,7 +116,7 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 		d.cfg.Metrics.throttled.Inc()
 		return &Throttled{Delay: wait}
 	}
-	if !ce.acquire() {
+	if !ce.acquire(ctx, slotWait) {
 		d.cfg.Metrics.throttled.Inc()
 		return &Throttled{Delay: 20*time.Millisecond + time.Duration(d.rnd()*float64(30*time.Millisecond))}
 	}

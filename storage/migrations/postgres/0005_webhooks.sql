@@ -1,5 +1,8 @@
 -- Webhook endpoints, the deliveries the event log fans out to them, every
--- delivery attempt, and bulk replays.
+-- delivery attempt, and bulk replays. Deliveries and attempts are written at
+-- the delivery rate, so they carry as few B-trees as their queries allow:
+-- deliveries live in their primary key (WITHOUT ROWID on SQLite), and an
+-- attempt is found by (delivery_id, attempt), its id being unique by construction.
 CREATE TABLE webhook_endpoints (
     id                         TEXT PRIMARY KEY,
     workspace_id               TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
@@ -39,12 +42,12 @@ CREATE TABLE deliveries (
     delivered_at     BIGINT
 );
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
-CREATE INDEX deliveries_workspace ON deliveries (workspace_id, created_at);
+CREATE INDEX deliveries_workspace ON deliveries (workspace_id, id);
 CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, created_at);
 CREATE INDEX deliveries_event ON deliveries (event_id);
 
 CREATE TABLE delivery_attempts (
-    id               TEXT PRIMARY KEY,
+    id               TEXT NOT NULL,
     delivery_id      TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
     workspace_id     TEXT NOT NULL,
     endpoint_id      TEXT NOT NULL,
@@ -58,7 +61,7 @@ CREATE TABLE delivery_attempts (
     response_body    TEXT,
     truncated        INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
+CREATE UNIQUE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
 CREATE INDEX delivery_attempts_endpoint ON delivery_attempts (endpoint_id, started_at);
 
 CREATE TABLE replays (

@@ -1,5 +1,5 @@
 # The commands README names. `make test` is what CI runs.
-.PHONY: run test services build vet
+.PHONY: run test services build vet fuzz
 
 # Run the service on its embedded defaults: SQLite under ./data, in-process Redis.
 run:
@@ -9,6 +9,7 @@ run:
 test: services
 	go vet ./...
 	go test -race -timeout 20m ./...
+	$(MAKE) fuzz
 
 services:
 	./scripts/services.sh
@@ -18,3 +19,11 @@ build:
 
 vet:
 	gofmt -l . | (! grep .) && go vet ./...
+
+# A short run of every fuzz target of the API (10s each; see docs/reliability.md
+# to run them longer). A finding fails the run and is saved under api/testdata/fuzz.
+FUZZ_TIME ?= 10s
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzRequestBodies$$' -fuzztime $(FUZZ_TIME) ./api/
+	go test -run '^$$' -fuzz '^FuzzQueryStrings$$' -fuzztime $(FUZZ_TIME) ./api/
+	go test -run '^$$' -fuzz '^FuzzPathParams$$' -fuzztime $(FUZZ_TIME) ./api/

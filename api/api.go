@@ -48,6 +48,11 @@ type Config struct {
 	Version string
 	// ReadTimeout and WriteTimeout bound one request.
 	ReadTimeout, WriteTimeout time.Duration
+	// RateLimit is how many requests a second one API key may make on
+	// average (429 with Retry-After beyond it); 0 means no limit.
+	RateLimit float64
+	// RateBurst is how many requests a key may make at once (twice RateLimit when 0).
+	RateBurst int
 }
 
 // Deps are the services the handlers call.
@@ -84,6 +89,7 @@ type Server struct {
 	ops     []Operation
 	metrics *httpMetrics
 	v1      fiber.Router
+	limiter *rateLimiter
 }
 
 // New builds the server and registers every route.
@@ -103,7 +109,8 @@ func New(cfg Config, deps Deps) *Server {
 	if deps.Registry == nil {
 		deps.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, metrics: newHTTPMetrics(deps.Registry)}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, metrics: newHTTPMetrics(deps.Registry),
+		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, time.Now)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "countersign",
 		BodyLimit:             cfg.BodyLimit,
@@ -145,7 +152,7 @@ func (s *Server) routes() {
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
 	s.app.Get("/metrics", s.serveMetrics)
-	s.v1 = s.app.Group("/v1", s.authenticate)
+	s.v1 = s.app.Group("/v1", s.authenticate, s.limitRate, checkQuery)
 	s.handle(getOpenAPI, s.getOpenAPI)
 	s.apiKeyRoutes()
 	s.eventRoutes()

@@ -48,14 +48,14 @@ func (s *Server) apiKeyRoutes() {
 	const tag = "api-keys"
 	perm := countersign.PermManageKeys
 	s.handle(Operation{ID: "createAPIKey", Method: http.MethodPost, Path: "/v1/api-keys", Tag: tag, Perm: perm,
-		Summary: "Create an API key; its secret is in this answer only", Request: CreateAPIKeyRequest{},
+		Summary: "Create an API key; its secret is in this answer only", Request: CreateAPIKeyRequest{}, BodyRequired: []string{"name", "role"},
 		Response: APIKeyView{}, Status: http.StatusCreated}, s.createAPIKey)
 	s.handle(Operation{ID: "listAPIKeys", Method: http.MethodGet, Path: "/v1/api-keys", Tag: tag, Perm: perm,
 		Summary: "List the workspace's API keys", Response: APIKeyList{}}, s.listAPIKeys)
 	s.handle(Operation{ID: "getAPIKey", Method: http.MethodGet, Path: "/v1/api-keys/:id", Tag: tag, Perm: perm,
 		Summary: "Get one API key", Response: APIKeyView{}}, s.getAPIKey)
 	s.handle(Operation{ID: "updateAPIKey", Method: http.MethodPatch, Path: "/v1/api-keys/:id", Tag: tag, Perm: perm,
-		Summary: "Rename an API key", Request: UpdateAPIKeyRequest{}, Response: APIKeyView{}}, s.updateAPIKey)
+		Summary: "Rename an API key", Request: UpdateAPIKeyRequest{}, BodyRequired: []string{"name"}, Response: APIKeyView{}}, s.updateAPIKey)
 	s.handle(Operation{ID: "deleteAPIKey", Method: http.MethodDelete, Path: "/v1/api-keys/:id", Tag: tag, Perm: perm,
 		Summary: "Delete an API key", Status: http.StatusNoContent}, s.deleteAPIKey)
 }

@@ -16,15 +16,16 @@ func (s *Server) attributeRoutes() {
 		Summary: "Document attributes list request, by name", Response: []workflow.DocumentAttribute{},
 		Audit: workflow.AuditProcessGetAll}, s.listDocumentAttributes)
 	s.handle(Operation{ID: "createDocumentAttribute", Method: http.MethodPost, Path: "/v1/document-attributes", Tag: tag, Perm: perm,
-		Summary: "Document attribute create request", Request: workflow.DocumentAttribute{},
-		Response: workflow.DocumentAttribute{}, Status: http.StatusCreated, Audit: workflow.AuditDocumentCreate}, s.createDocumentAttribute)
+		Summary: "Document attribute create request", Request: workflow.DocumentAttribute{}, LenientBody: true,
+		BodyRequired: []string{"name", "type"}, Response: workflow.DocumentAttribute{}, Status: http.StatusCreated,
+		Audit: workflow.AuditDocumentCreate}, s.createDocumentAttribute)
 	s.handle(Operation{ID: "getDocumentAttributeById", Method: http.MethodGet, Path: "/v1/document-attributes/:id", Tag: tag,
 		Perm: perm, Summary: "Document attribute details request", Response: workflow.DocumentAttribute{},
 		Audit: workflow.AuditDocumentInfo}, s.getDocumentAttributeByID)
 	s.handle(Operation{ID: "updateDocumentAttribute", Method: http.MethodPut, Path: "/v1/document-attributes/:id", Tag: tag,
 		Perm: perm, Summary: "Document attribute update request; every profile listing it sees the change",
-		Request: workflow.DocumentAttribute{}, Response: workflow.DocumentAttribute{},
-		Audit: workflow.AuditDocumentUpdate}, s.updateDocumentAttribute)
+		Request: workflow.DocumentAttribute{}, LenientBody: true, BodyRequired: []string{"name", "type"},
+		Response: workflow.DocumentAttribute{}, Audit: workflow.AuditDocumentUpdate}, s.updateDocumentAttribute)
 	s.handle(Operation{ID: "deleteDocumentAttribute", Method: http.MethodDelete, Path: "/v1/document-attributes/:id", Tag: tag,
 		Perm: perm, Summary: "Document attribute delete request; 409 while a profile lists it",
 		Status: http.StatusNoContent, Audit: workflow.AuditDocumentDelete}, s.deleteDocumentAttribute)

@@ -33,7 +33,8 @@ func (s *Server) auditingRoutes() {
 	}, pageableParams...)
 	// createAuditingEvent is itself the audit record: it has no Audit type.
 	s.handle(Operation{ID: "createAuditingEvent", Method: http.MethodPost, Path: "/v1/auditing-events", Tag: tag, Perm: perm,
-		Summary: "Auditing event create request", Request: workflow.AuditRecord{}, Response: workflow.AuditRecord{},
+		Summary: "Auditing event create request", Request: workflow.AuditRecord{}, LenientBody: true,
+		BodyRequired: []string{"eventType"}, Response: workflow.AuditRecord{},
 		Status: http.StatusCreated}, s.createAuditingEvent)
 	s.handle(Operation{ID: "listAuditingEvents", Method: http.MethodGet, Path: "/v1/auditing-events", Tag: tag, Perm: perm,
 		Summary: "Auditing events list request, newest first (Countersign's addition)", Query: list,

@@ -42,8 +42,9 @@ func clientApp(c *fiber.Ctx) string {
 	if name == "" {
 		name = c.Get(fiber.HeaderUserAgent)
 	}
-	if len(name) > 200 {
-		name = name[:200]
+	name = cleanText(name) // it is stored: UTF-8 text only
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
 	}
 	return name
 }

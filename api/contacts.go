@@ -30,11 +30,13 @@ func (s *Server) contactRoutes() {
 		Summary: "Contacts list request: the contacts a user sees", Query: list, Response: ContactPage{},
 		Audit: workflow.AuditProcessGetAll}, s.listContacts)
 	s.handle(Operation{ID: "createContact", Method: http.MethodPost, Path: "/v1/contacts", Tag: tag, Perm: perm,
-		Summary: "Contact create request", Request: workflow.Contact{}, Response: workflow.Contact{},
+		Summary: "Contact create request", Request: workflow.Contact{}, LenientBody: true,
+		BodyRequired: []string{"name", "owner"}, Response: workflow.Contact{},
 		Status: http.StatusCreated, Audit: workflow.AuditProcessUpdated}, s.createContact)
 	s.handle(Operation{ID: "updateContact", Method: http.MethodPut, Path: "/v1/contacts", Tag: tag, Perm: perm,
 		Summary: "Contact update request: the body's id names the contact", Query: ownerParams,
-		Request: workflow.Contact{}, Response: workflow.Contact{}, Audit: workflow.AuditProcessUpdated}, s.updateContact)
+		Request: workflow.Contact{}, LenientBody: true, BodyRequired: []string{"id", "name", "owner"},
+		Response: workflow.Contact{}, Audit: workflow.AuditProcessUpdated}, s.updateContact)
 	s.handle(Operation{ID: "getContact", Method: http.MethodGet, Path: "/v1/contacts/:contactId", Tag: tag, Perm: perm,
 		Summary: "Contact details request (Countersign's addition)", Query: ownerParams, Response: workflow.Contact{},
 		Audit: workflow.AuditProcessGetOne}, s.getContact)

@@ -51,7 +51,7 @@ func (s *Server) deliveryRoutes() {
 		Response: DeliveryView{}, Status: http.StatusAccepted}, s.replayDelivery)
 	s.handle(Operation{ID: "replayEvent", Method: http.MethodPost, Path: "/v1/events/:id/replay", Tag: tag, Perm: countersign.PermReplay,
 		Summary: "Deliver an event again to every enabled endpoint that subscribes to it, or to one (body optional)",
-		Request: ReplayEventRequest{}, Response: ReplayedDeliveries{}, Status: http.StatusAccepted}, s.replayEvent)
+		Request: ReplayEventRequest{}, OptionalBody: true, Response: ReplayedDeliveries{}, Status: http.StatusAccepted}, s.replayEvent)
 }
 
 func (s *Server) listDeliveries(c *fiber.Ctx) error {

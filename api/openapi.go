@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -24,6 +25,7 @@ var errorResponses = map[string]string{
 	"404": "No such resource in the caller's workspace.",
 	"409": "The resource's state forbids the change.",
 	"413": "Request body too large.",
+	"415": "The request body is not application/json.",
 	"422": "A field breaks a rule; the error names it.",
 	"429": "Too many requests; see Retry-After.",
 	"503": "A dependency cannot serve now; try again.",
@@ -107,8 +109,8 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 		doc["parameters"] = params
 	}
 	if op.Request != nil {
-		doc["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-			"application/json": map[string]any{"schema": schemaFor(op.Request)}}}
+		doc["requestBody"] = map[string]any{"required": !op.OptionalBody, "content": map[string]any{
+			"application/json": map[string]any{"schema": requestSchema(op)}}}
 	}
 	success := map[string]any{"description": http.StatusText(op.SuccessStatus())}
 	if op.Response != nil {
@@ -125,7 +127,15 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 		success["content"] = map[string]any{ct: content}
 	}
 	responses := map[string]any{itoa(op.SuccessStatus()): success}
+	for _, st := range op.OtherStatuses {
+		other := maps.Clone(success)
+		other["description"] = http.StatusText(st)
+		responses[itoa(st)] = other
+	}
 	for status, text := range errorResponses {
+		if status == "415" && op.Request == nil {
+			continue
+		}
 		responses[status] = map[string]any{"description": text, "content": map[string]any{
 			"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}}
 	}

@@ -21,10 +21,20 @@ type Operation struct {
 	Perm countersign.Permission
 	// Request is a zero value of the JSON body type, nil when there is none.
 	Request any
+	// OptionalBody says the request body may be left out (it is required otherwise).
+	OptionalBody bool
+	// LenientBody says the body is decoded with decodeLenient: unknown fields
+	// are ignored, so the document does not forbid them.
+	LenientBody bool
+	// BodyRequired names the body's top-level fields a request must send.
+	BodyRequired []string
 	// Response is a zero value of the success body type, nil for an empty body.
 	Response any
 	// Status is the success status (200 when zero).
 	Status int
+	// OtherStatuses are further success statuses answered with the same body
+	// (createReplay answers a dry run 200, a replay 202).
+	OtherStatuses []int
 	// ContentType of the success body when it is not JSON (e.g. text/csv).
 	ContentType string
 	// Query documents the query parameters.

@@ -186,7 +186,9 @@ func (s *Server) updateProcessStep(c *fiber.Ctx) error {
 		return err
 	}
 	steps := []workflow.StepInput{in}
-	normalizeTimes(nil, steps)
+	if err := normalizeTimes(nil, steps); err != nil {
+		return err
+	}
 	p, err := s.deps.Processes.ChangeProcess(c.UserContext(), actor(c), processID,
 		func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) {
 			return p.UpdateStep(stepID, steps[0], now)

@@ -28,7 +28,9 @@ func (s *Server) createProcess(c *fiber.Ctx) error {
 	if err := decodeLenient(c, &in); err != nil {
 		return err
 	}
-	normalizeTimes(&in, nil)
+	if err := normalizeTimes(&in, nil); err != nil {
+		return err
+	}
 	p, err := s.deps.Processes.CreateProcess(c.UserContext(), actor(c), in)
 	if err != nil {
 		return err
@@ -55,7 +57,9 @@ func (s *Server) updateProcess(c *fiber.Ctx) error {
 	if err := decodeLenient(c, &in); err != nil {
 		return err
 	}
-	normalizeTimes(&in, nil)
+	if err := normalizeTimes(&in, nil); err != nil {
+		return err
+	}
 	return s.transition(c, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Update(in, now) })
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -130,23 +131,38 @@ func bodyUUIDField(field, v string) error {
 }
 
 // normalizeTimes puts the times of a process or step input in UTC at
-// microsecond precision, as they are stored, so answers and events agree.
-func normalizeTimes(in *workflow.ProcessInput, steps []workflow.StepInput) {
-	norm := func(t *time.Time) *time.Time {
+// microsecond precision, as they are stored, so answers and events agree. A
+// time whose UTC year is outside 1 to 9999 could not be written in an answer
+// or an event: it is a 400 naming the field.
+func normalizeTimes(in *workflow.ProcessInput, steps []workflow.StepInput) error {
+	norm := func(field string, t *time.Time) (*time.Time, error) {
 		if t == nil {
-			return nil
+			return nil, nil
 		}
 		u := t.UTC().Truncate(time.Microsecond)
-		return &u
+		if u.Year() < 1 || u.Year() > 9999 {
+			return nil, countersign.FieldErrorf(countersign.EINVALID, field, "%s must be a date-time in the years 1 to 9999 (UTC)", field)
+		}
+		return &u, nil
 	}
+	prefix := func(int) string { return "" } // the body of updateProcessStep is the step
+	var err error
 	if in != nil {
-		in.ExpiresAt = norm(in.ExpiresAt)
+		if in.ExpiresAt, err = norm("expiresAt", in.ExpiresAt); err != nil {
+			return err
+		}
 		steps = in.SigningProcessSteps
+		prefix = func(i int) string { return fmt.Sprintf("signingProcessSteps[%d].", i) }
 	}
 	for i := range steps {
-		steps[i].DueDate = norm(steps[i].DueDate)
-		steps[i].WaitingPeriodEndsAt = norm(steps[i].WaitingPeriodEndsAt)
+		if steps[i].DueDate, err = norm(prefix(i)+"dueDate", steps[i].DueDate); err != nil {
+			return err
+		}
+		if steps[i].WaitingPeriodEndsAt, err = norm(prefix(i)+"waitingPeriodEndsAt", steps[i].WaitingPeriodEndsAt); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // convertPage converts a page's content with f.

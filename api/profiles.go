@@ -22,13 +22,15 @@ func (s *Server) profileRoutes() {
 		Query:    []Param{{Name: "group", Description: "Only the profiles of this owner group."}},
 		Response: []workflow.DocumentProfile{}, Audit: workflow.AuditProcessGetAll}, s.listDocumentProfiles)
 	s.handle(Operation{ID: "createDocumentProfile", Method: http.MethodPost, Path: "/v1/document-profiles", Tag: tag, Perm: perm,
-		Summary: "Document profile create request", Request: workflow.DocumentProfile{}, Response: workflow.DocumentProfile{},
+		Summary: "Document profile create request", Request: workflow.DocumentProfile{}, LenientBody: true,
+		BodyRequired: []string{"name"}, Response: workflow.DocumentProfile{},
 		Status: http.StatusCreated, Audit: workflow.AuditDocumentCreate}, s.createDocumentProfile)
 	s.handle(Operation{ID: "getDocumentProfileById", Method: http.MethodGet, Path: "/v1/document-profiles/:id", Tag: tag, Perm: perm,
 		Summary: "Document profile details request", Response: workflow.DocumentProfile{},
 		Audit: workflow.AuditDocumentInfo}, s.getDocumentProfileByID)
 	s.handle(Operation{ID: "updateDocumentProfile", Method: http.MethodPut, Path: "/v1/document-profiles/:id", Tag: tag, Perm: perm,
-		Summary: "Document profile update request", Request: workflow.DocumentProfile{}, Response: workflow.DocumentProfile{},
+		Summary: "Document profile update request", Request: workflow.DocumentProfile{}, LenientBody: true,
+		BodyRequired: []string{"name"}, Response: workflow.DocumentProfile{},
 		Audit: workflow.AuditDocumentUpdate}, s.updateDocumentProfile)
 	s.handle(Operation{ID: "deleteDocumentProfile", Method: http.MethodDelete, Path: "/v1/document-profiles/:id", Tag: tag, Perm: perm,
 		Summary: "Document profile delete request", Status: http.StatusNoContent,

@@ -71,7 +71,8 @@ func (s *Server) replayRoutes() {
 	const tag, base = "replays", "/v1/webhooks/replays"
 	s.handle(Operation{ID: "createReplay", Method: http.MethodPost, Path: base, Tag: tag, Perm: countersign.PermReplay,
 		Summary: "Replay an endpoint's deliveries of a time range in bulk, paced; dry_run counts them first (200)",
-		Request: CreateReplayRequest{}, Response: ReplayView{}, Status: http.StatusAccepted}, s.createReplay)
+		Request: CreateReplayRequest{}, BodyRequired: []string{"endpoint_id", "created_after", "created_before"},
+		Response: ReplayView{}, Status: http.StatusAccepted, OtherStatuses: []int{http.StatusOK}}, s.createReplay)
 	s.handle(Operation{ID: "getReplay", Method: http.MethodGet, Path: base + "/:id", Tag: tag, Perm: countersign.PermManageWebhooks,
 		Summary: "Get a bulk replay and its progress", Response: ReplayView{}}, s.getReplay)
 	s.handle(Operation{ID: "cancelReplay", Method: http.MethodPost, Path: base + "/:id/cancel", Tag: tag, Perm: countersign.PermReplay,
@@ -118,10 +119,9 @@ func (req CreateReplayRequest) filter() (webhook.DeliveryFilter, int, error) {
 			continue
 		}
 		at, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(t.value))
-		if err != nil {
+		if at = at.UTC(); err != nil || at.Year() < 1 || at.Year() > 9999 { // the answer shows it
 			return f, 0, countersign.FieldErrorf(countersign.EINVALID, t.name, "%s must be an RFC 3339 date-time such as 2026-02-01T00:00:00Z", t.name)
 		}
-		at = at.UTC()
 		*t.dst = &at
 	}
 	if err := webhook.ValidateReplayFilter(f); err != nil {

@@ -6,7 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"reflect"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -33,17 +37,61 @@ func decode(c *fiber.Ctx, v any, strict bool) error {
 	if ct := c.Get(fiber.HeaderContentType); ct != "" && !strings.HasPrefix(strings.ToLower(ct), fiber.MIMEApplicationJSON) {
 		return countersign.Errorf(countersign.EMEDIATYPE, "Content-Type must be application/json")
 	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if strict {
 		dec.DisallowUnknownFields()
 	}
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		return decodeError(err, body, v)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return countersign.Errorf(countersign.EINVALID, "request body has data after the JSON value")
 	}
 	return nil
+}
+
+// decodeError is jsonError naming the field at fault also when the error
+// does not (a time.Time's own decoding says nothing of where it failed).
+func decodeError(err error, body []byte, v any) error {
+	jerr := jsonError(err)
+	var syntax *json.SyntaxError
+	if e := countersign.AsError(jerr); e == nil || e.Field != "" || e.Code != countersign.EINVALID ||
+		errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return jerr
+	}
+	field := faultyField(body, v)
+	if field == "" {
+		return jerr
+	}
+	var perr *time.ParseError
+	if errors.As(err, &perr) || strings.Contains(err.Error(), "Time.UnmarshalJSON") {
+		return countersign.FieldErrorf(countersign.EINVALID, field, "%s must be an RFC 3339 date-time such as 2026-02-01T00:00:00Z", field)
+	}
+	return countersign.FieldErrorf(countersign.EINVALID, field, "%s has a value that cannot be decoded", field)
+}
+
+// faultyField names the first member, in sorted order, of the JSON object
+// body that alone fails to decode into a new value of v's type; "" when none
+// does. It runs only once decoding has failed.
+func faultyField(body []byte, v any) string {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return ""
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil {
+		return ""
+	}
+	for _, name := range slices.Sorted(maps.Keys(members)) {
+		one, err := json.Marshal(map[string]json.RawMessage{name: members[name]})
+		if err == nil && json.Unmarshal(one, reflect.New(t.Elem()).Interface()) != nil {
+			return name
+		}
+	}
+	return ""
 }
 
 // jsonError turns a decoding error into a 400 naming the field when it can.

@@ -45,7 +45,7 @@ func (s *Server) signerPortalRoutes() {
 	perm := countersign.PermProcesses
 	s.handle(Operation{ID: "authorizeProcessAccess", Method: http.MethodPost, Path: "/v1/signer-portal/access", Tag: tag, Perm: perm,
 		Summary: "Check that a signer is the person with this personal code: 200 with the process, 403 on a mismatch",
-		Request: AccessRequest{}, Response: events.Process{}, Audit: workflow.AuditAuthCompleted}, s.authorizeProcessAccess)
+		Request: AccessRequest{}, BodyRequired: []string{"signerId", "personCode", "country"}, Response: events.Process{}, Audit: workflow.AuditAuthCompleted}, s.authorizeProcessAccess)
 	s.handle(Operation{ID: "listSignerTasks", Method: http.MethodGet, Path: "/v1/signer-portal/tasks", Tag: tag, Perm: perm,
 		Summary: "List a person's signing tasks", Response: countersign.Page[SignerTask]{},
 		Query: append(append([]Param{}, taskParams...), pageableParams...), Audit: workflow.AuditProcessGetAll}, s.listSignerTasks)

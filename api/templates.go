@@ -28,7 +28,8 @@ func (s *Server) templateRoutes() {
 		Summary: "Templates list request: the templates a user sees", Query: list, Response: TemplatePage{},
 		Audit: workflow.AuditProcessGetAll}, s.listTemplates)
 	s.handle(Operation{ID: "createTemplate", Method: http.MethodPost, Path: "/v1/templates", Tag: tag, Perm: perm,
-		Summary: "Template create request", Request: workflow.Template{}, Response: workflow.Template{},
+		Summary: "Template create request", Request: workflow.Template{}, LenientBody: true,
+		BodyRequired: []string{"name", "owner"}, Response: workflow.Template{},
 		Status: http.StatusCreated, Audit: workflow.AuditProcessUpdated}, s.createTemplate)
 	s.handle(Operation{ID: "deleteTemplate", Method: http.MethodDelete, Path: "/v1/templates/:templateId", Tag: tag, Perm: perm,
 		Summary: "Template delete request", Query: ownerParams, Status: http.StatusNoContent,

@@ -22,7 +22,7 @@ func (s *Server) testEmailRoutes() {
 			") sends to a recipient of role about the process in the body, in the language of the first signer with that role " +
 			"that has a template (en, lv, lt, et; English otherwise). Nothing is sent.",
 		Query:   []Param{{Name: "role", Required: true, Description: "Recipient role for test email", Enum: roles}},
-		Request: events.Process{}, Response: workflow.Notification{},
+		Request: events.Process{}, LenientBody: true, Response: workflow.Notification{},
 		Audit: workflow.AuditEmailReminder}, s.sendTestEmail)
 }
 

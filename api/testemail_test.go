@@ -61,7 +61,7 @@ func TestSendTestEmailRefusesBadInput(t *testing.T) {
 		{"missing role", "/v1/messages/test-email/REMINDER", testEmailProcess, 400, "role"},
 		{"unknown role", "/v1/messages/test-email/REMINDER?role=OWNER", testEmailProcess, 400, "role"},
 		{"bad JSON", "/v1/messages/test-email/REMINDER?role=SIGNER", `{"documentName":`, 400, ""},
-		{"bad date", "/v1/messages/test-email/REMINDER?role=SIGNER", `{"createdAt":"yesterday"}`, 400, ""},
+		{"bad date", "/v1/messages/test-email/REMINDER?role=SIGNER", `{"createdAt":"yesterday"}`, 400, "createdAt"},
 		{"wrong type", "/v1/messages/test-email/REMINDER?role=SIGNER", `{"totalSigners":"two"}`, 400, "totalSigners"},
 		{"missing body", "/v1/messages/test-email/REMINDER?role=SIGNER", nil, 400, ""},
 	}

@@ -33,7 +33,7 @@ func (s *Server) webhookRoutes() {
 	perm := countersign.PermManageWebhooks
 	s.handle(Operation{ID: "createWebhookEndpoint", Method: http.MethodPost, Path: base, Tag: tag, Perm: perm,
 		Summary: "Register a webhook endpoint; its signing secret is in this answer only", Request: webhook.EndpointInput{},
-		Response: EndpointView{}, Status: http.StatusCreated}, s.createEndpoint)
+		BodyRequired: []string{"url", "event_types"}, Response: EndpointView{}, Status: http.StatusCreated}, s.createEndpoint)
 	s.handle(Operation{ID: "listWebhookEndpoints", Method: http.MethodGet, Path: base, Tag: tag, Perm: perm,
 		Summary: "List the workspace's webhook endpoints with their health", Response: EndpointList{}}, s.listEndpoints)
 	s.handle(Operation{ID: "getWebhookEndpoint", Method: http.MethodGet, Path: base + "/:id", Tag: tag, Perm: perm,
@@ -45,7 +45,7 @@ func (s *Server) webhookRoutes() {
 		Summary: "Delete a webhook endpoint; its delivery log stays", Status: http.StatusNoContent}, s.deleteEndpoint)
 	s.handle(Operation{ID: "rotateWebhookSecret", Method: http.MethodPost, Path: base + "/:id/secret/rotate", Tag: tag, Perm: perm,
 		Summary: "Replace the signing secret; the previous one keeps signing for the grace period (body optional)",
-		Request: RotateSecretRequest{}, Response: EndpointView{}}, s.rotateSecret)
+		Request: RotateSecretRequest{}, OptionalBody: true, Response: EndpointView{}}, s.rotateSecret)
 	s.handle(Operation{ID: "getWebhookSecret", Method: http.MethodGet, Path: base + "/:id/secret", Tag: tag,
 		Perm: countersign.PermReplay, Summary: "Get the signing secrets of a webhook endpoint (owner and admin keys)",
 		Response: SecretView{}}, s.getSecret)

@@ -69,6 +69,25 @@ func (db *DB) EventBody(ctx context.Context, workspaceID, eventID string) ([]byt
 	return []byte(body.String), nil
 }
 
+// AttemptDue reports whether attempt t.Attempt of t's delivery is still to
+// be made: the delivery is pending after t.Attempt-1 attempts. An unknown
+// delivery is not due.
+func (db *DB) AttemptDue(ctx context.Context, t webhook.Task) (bool, error) {
+	var row struct {
+		Status   string `db:"status"`
+		Attempts int    `db:"attempts"`
+	}
+	err := db.GetContext(ctx, &row, db.q("SELECT status, attempts FROM deliveries WHERE id = ? AND workspace_id = ?"),
+		t.DeliveryID, t.WorkspaceID)
+	if isNoRows(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, classify(fmt.Errorf("read delivery state: %w", err))
+	}
+	return row.Status == string(webhook.StatusPending) && row.Attempts == t.Attempt-1, nil
+}
+
 // DueCursor is where the reconciler's scan of due deliveries stands.
 type DueCursor struct {
 	At int64

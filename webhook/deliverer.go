@@ -19,6 +19,9 @@ type Store interface {
 	EventBody(ctx context.Context, workspaceID, eventID string) ([]byte, error)
 	// RecordAttempt writes an attempt and the delivery's new state together.
 	RecordAttempt(ctx context.Context, rec AttemptRecord) (RecordOutcome, error)
+	// AttemptDue reports whether attempt t.Attempt of t's delivery is still
+	// to be made: the delivery is pending after t.Attempt-1 attempts.
+	AttemptDue(ctx context.Context, t Task) (bool, error)
 }
 
 // Enqueuer hands tasks to the queue.
@@ -100,6 +103,14 @@ func NewDeliverer(cfg DelivererConfig) *Deliverer {
 func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 	if early := t.NotBefore.Sub(d.cfg.Now()); early > 0 {
 		return &Throttled{Delay: early}
+	}
+	// A task can arrive for an attempt that is recorded already: the
+	// reconciler re-queued it as it finished, or the queue ran it again. It
+	// would only send a duplicate, which the record would then ignore.
+	if due, err := d.cfg.Store.AttemptDue(ctx, t); err != nil {
+		return fmt.Errorf("check delivery %s: %w", t.DeliveryID, err)
+	} else if !due {
+		return nil
 	}
 	ce, err := d.endpoints.get(ctx, t.WorkspaceID, t.EndpointID)
 	if countersign.ErrorCode(err) == countersign.ENOTFOUND {

@@ -28,7 +28,9 @@ type config struct {
 	Concurrency         int
 	RetrySchedule       webhook.Schedule
 	EventRetention      time.Duration
-	NoWorker            bool
+	// APIRateLimit is the requests a second one API key may make; 0 is no limit.
+	APIRateLimit float64
+	NoWorker     bool
 }
 
 // setting is one configuration value: a flag, its environment variable and its
@@ -58,6 +60,8 @@ func settings() []*setting {
 			help: "comma-separated delays before each retry, e.g. 0s,5s,5m (empty: the default schedule)"},
 		{flag: "event-retention", env: "COUNTERSIGN_EVENT_RETENTION", def: "720h",
 			help: "expunge event bodies older than this (e.g. 720h = 30 days); 0 keeps them forever"},
+		{flag: "api-rate-limit", env: "COUNTERSIGN_API_RATE_LIMIT", def: "50",
+			help: "requests a second per API key, in bursts of twice that (429 beyond); 0 turns the limit off"},
 	}
 }
 
@@ -158,6 +162,11 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if why := retentionProblem(cfg.EventRetention, cfg.RetrySchedule); why != "" {
 		return config{}, bad(keep, keep.value, why)
 	}
+
+	rate := val["api-rate-limit"]
+	if cfg.APIRateLimit, err = strconv.ParseFloat(rate.value, 64); err != nil || !(cfg.APIRateLimit >= 0 && cfg.APIRateLimit <= 1e6) {
+		return config{}, bad(rate, rate.value, "want requests a second from 0 (no limit) to 1000000")
+	}
 	return cfg, nil
 }
 
@@ -197,6 +206,7 @@ func (c config) logAttrs() []any {
 		"concurrency", c.Concurrency,
 		"retry_schedule", c.RetrySchedule.String(),
 		"event_retention", c.EventRetention.String(),
+		"api_rate_limit", c.APIRateLimit,
 		"no_worker", c.NoWorker,
 	}
 }

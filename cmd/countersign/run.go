@@ -49,6 +49,7 @@ commands:
   workspace create   create a workspace and its first owner API key
   replay             replay a delivery, an event, or deliveries in bulk (delivery|event|bulk)
   verify             check a webhook request (raw HTTP on stdin) against --secret
+  bench              measure end-to-end delivery throughput and latency (docs/performance.md)
   version            print the version
 
 Run 'countersign <command> -h' for a command's flags. Every flag can also be set
@@ -79,6 +80,8 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return replayCmd(ctx, rest, stdout, stderr)
 	case "verify":
 		return verifyCmd(rest, stdin, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "countersign", Version())
 		return nil

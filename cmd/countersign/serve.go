@@ -100,7 +100,7 @@ func (s *service) startAPI() error {
 	// stop, after the HTTP server and before the database closes.
 	audit := s.db.NewAuditWriter(s.log)
 	s.loop(func(ctx context.Context) { <-ctx.Done(); audit.Close() })
-	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version()}, api.Deps{
+	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version(), RateLimit: s.cfg.APIRateLimit}, api.Deps{
 		Keys: s.db, Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
 		Webhooks: s.db, Guard: s.guard(), Queue: s.enqueuer, Events: s.db,
 		Resources: s.db, Audit: audit, Processes: s.db,
@@ -109,6 +109,7 @@ func (s *service) startAPI() error {
 	if s.ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
+	s.ln = newQuietListener(s.ln)
 	s.log.Info("listening", "addr", s.ln.Addr().String())
 	return nil
 }
@@ -148,15 +149,19 @@ func (s *service) loop(f func(ctx context.Context)) {
 func (s *service) shutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
+	// The HTTP server and the worker drain side by side, each within the grace period.
+	var worker sync.WaitGroup
+	if s.worker != nil {
+		worker.Add(1)
+		go func() { defer worker.Done(); s.worker.Shutdown(ctx) }()
+	}
 	var errs []error
 	if s.srv != nil {
-		if err := s.srv.Shutdown(ctx); err != nil {
+		if err := s.shutdownHTTP(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
 	}
-	if s.worker != nil {
-		s.worker.Shutdown(ctx)
-	}
+	worker.Wait()
 	s.log.Info("stopped")
 	return errors.Join(errs...)
 }

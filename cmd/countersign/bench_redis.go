@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// redisClient opens a plain client on a Redis URL as asynq parses it.
+func redisClient(url string) (redis.UniversalClient, error) {
+	opt, err := asynq.ParseRedisURI(url)
+	if err != nil {
+		return nil, fmt.Errorf("bench: redis url: %w", err)
+	}
+	c, ok := opt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		return nil, fmt.Errorf("bench: redis url: unsupported connection type")
+	}
+	return c, nil
+}
+
+// flushRedis empties the Redis database of url (FLUSHDB: that database only).
+func flushRedis(ctx context.Context, url string) error {
+	c, err := redisClient(url)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.FlushDB(ctx).Err(); err != nil {
+		return fmt.Errorf("bench: flush redis %s (the bench needs a real Redis): %w", url, err)
+	}
+	return nil
+}
+
+// redisSampler samples INFO memory: used_memory's peak over the run (the
+// server-wide figure, so other databases on the same server count too) and
+// its value at mark, the baseline.
+type redisSampler struct {
+	c        redis.UniversalClient
+	mu       sync.Mutex
+	peak     int64
+	baseline int64
+	now      int64
+}
+
+func newRedisSampler(url string) (*redisSampler, error) {
+	c, err := redisClient(url)
+	if err != nil {
+		return nil, err
+	}
+	return &redisSampler{c: c}, nil
+}
+
+// usedMemory reads used_memory, in bytes.
+func (r *redisSampler) usedMemory(ctx context.Context) (int64, error) {
+	info, err := r.c.Info(ctx, "memory").Result()
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("INFO memory without used_memory")
+}
+
+func (r *redisSampler) sample(ctx context.Context) {
+	n, err := r.usedMemory(ctx)
+	if err != nil {
+		return
+	}
+	r.mu.Lock()
+	r.now, r.peak = n, max(r.peak, n)
+	r.mu.Unlock()
+}
+
+// mark takes the baseline and restarts the peak.
+func (r *redisSampler) mark() {
+	if r == nil {
+		return
+	}
+	n, _ := r.usedMemory(context.Background())
+	r.mu.Lock()
+	r.baseline, r.peak, r.now = n, n, n
+	r.mu.Unlock()
+}
+
+// run samples every interval until ctx ends.
+func (r *redisSampler) run(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			r.sample(ctx)
+		}
+	}
+}
+
+// figures returns the peak, the baseline and the last reading, sampling once more.
+func (r *redisSampler) figures() (peak, baseline, now int64) {
+	r.sample(context.Background())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.peak, r.baseline, r.now
+}
+
+func (r *redisSampler) close() { r.c.Close() }

@@ -70,13 +70,22 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			c.Set(fiber.HeaderRetryAfter, "5")
 			s.log.Warn("dependency unavailable", "request_id", detail.RequestID, "err", err)
 		}
-	case errors.As(err, &fe) && fe.Code < 500:
+	case errors.As(err, &fe):
+		// Fiber's own errors: unknown route, wrong method, oversize body, and
+		// connection-level failures fasthttp reports (a client that went away,
+		// a read timeout) as 4xx or 502. None is a bug of a handler.
 		status = fe.Code
 		detail.Code = codeOfStatus[fe.Code]
 		if detail.Code == "" {
 			detail.Code = countersign.EINVALID
+			if fe.Code >= 500 {
+				detail.Code = countersign.EUNAVAILABLE
+			}
 		}
 		detail.Message = fiberMessage(c, fe)
+		if fe.Code >= 500 {
+			s.log.Debug("connection error", "request_id", detail.RequestID, "err", err)
+		}
 	default:
 		detail.Code, detail.Message = countersign.EINTERNAL, "internal error"
 		s.log.Error("request failed", "request_id", detail.RequestID, "method", c.Method(),

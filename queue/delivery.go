@@ -43,14 +43,18 @@ func encodeTask(t webhook.Task) []byte {
 	if !t.NotBefore.IsZero() {
 		notBefore = strconv.FormatInt(t.NotBefore.UnixMilli(), 10)
 	}
-	return []byte(strings.Join([]string{t.DeliveryID, t.WorkspaceID, t.EndpointID, t.EventID, strconv.Itoa(t.Attempt), replay, notBefore}, "|"))
+	ran := "0"
+	if t.MayHaveRun {
+		ran = "1"
+	}
+	return []byte(strings.Join([]string{t.DeliveryID, t.WorkspaceID, t.EndpointID, t.EventID, strconv.Itoa(t.Attempt), replay, notBefore, ran}, "|"))
 }
 
 // decodeTask unpacks encodeTask's payload.
 func decodeTask(p []byte) (webhook.Task, error) {
 	f := strings.Split(string(p), "|")
-	if len(f) != 7 {
-		return webhook.Task{}, fmt.Errorf("delivery task payload %q: want 7 fields", p)
+	if len(f) != 8 {
+		return webhook.Task{}, fmt.Errorf("delivery task payload %q: want 8 fields", p)
 	}
 	n, err := strconv.Atoi(f[4])
 	if err != nil || n < 1 {
@@ -60,7 +64,8 @@ func decodeTask(p []byte) (webhook.Task, error) {
 	if err != nil {
 		return webhook.Task{}, fmt.Errorf("delivery task payload %q: bad not-before time", p)
 	}
-	t := webhook.Task{DeliveryID: f[0], WorkspaceID: f[1], EndpointID: f[2], EventID: f[3], Attempt: n, Replay: f[5] == "1"}
+	t := webhook.Task{DeliveryID: f[0], WorkspaceID: f[1], EndpointID: f[2], EventID: f[3], Attempt: n,
+		Replay: f[5] == "1", MayHaveRun: f[7] == "1"}
 	if ms > 0 {
 		t.NotBefore = time.UnixMilli(ms)
 	}
@@ -119,17 +124,31 @@ func (e *Enqueuer) run() {
 	}
 }
 
-// Dispatch queues tasks in the background and never blocks: when Redis is
-// slow or down and the buffer is full the tasks are left to the reconciler,
-// which finds them in the database.
+// Dispatch queues tasks in the background. When the buffer is full (the
+// API commits faster than Redis takes tasks) it waits up to dispatchWait, which
+// slows the API down to what the queue can take; past that, or when Redis is
+// down, the tasks are left to the reconciler, which finds them in the database.
+// It never blocks for long: the API keeps answering without Redis.
 func (e *Enqueuer) Dispatch(tasks []webhook.Task) {
 	select {
 	case <-e.closed:
+		return
 	case e.batches <- tasks:
+		return
 	default:
+	}
+	t := time.NewTimer(dispatchWait)
+	defer t.Stop()
+	select {
+	case <-e.closed:
+	case e.batches <- tasks:
+	case <-t.C:
 		e.log.Warn("queue buffer full; the reconciler will queue these deliveries", "count", len(tasks))
 	}
 }
+
+// dispatchWait bounds how long Dispatch waits for room in a full buffer.
+const dispatchWait = 250 * time.Millisecond
 
 // Enqueue queues tasks now and returns how many were new; tasks already in
 // the queue (same delivery and attempt) are skipped without error.
@@ -179,6 +198,12 @@ func (w *Worker) HandleDeliveries(d *webhook.Deliverer) {
 		task, err := decodeTask(t.Payload())
 		if err != nil {
 			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		}
+		// A task handed out again (its worker died, its lease ran out, or its
+		// record failed) may have been attempted and recorded already.
+		// Throttled runs do not count as retries (see isFailure).
+		if n, ok := asynq.GetRetryCount(ctx); ok && n > 0 {
+			task.MayHaveRun = true
 		}
 		return d.Deliver(ctx, task)
 	})

@@ -2,11 +2,15 @@ package queue_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/queue"
+	"github.com/countersign/countersign/queue/queuetest"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -133,5 +137,37 @@ func TestExhaustedDeliveryFails(t *testing.T) {
 	}
 	if n := len(r.received()); n != len(testSchedule) {
 		t.Fatalf("receiver got %d requests, want %d", n, len(testSchedule))
+	}
+}
+
+func TestRequeuedAttemptIsNotMadeTwice(t *testing.T) {
+	e := startEngine(t, redisDBDelivery, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	r := newReceiver(t, nil)
+	e.endpoint(r.URL, []string{"apikey.created"})
+	if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
+		t.Fatal(err)
+	}
+	d := e.waitSettled(1)[0]
+	// What the reconciler does when it read the delivery as overdue just
+	// before its attempt was recorded: queue attempt 1 again.
+	enq := queue.NewEnqueuer(e.rds, slog.New(slog.NewTextHandler(io.Discard, nil)), 1)
+	defer enq.Close()
+	task := webhook.Task{DeliveryID: d.ID, WorkspaceID: e.ws.WorkspaceID, EndpointID: d.EndpointID, EventID: d.EventID, Attempt: 1, MayHaveRun: true}
+	if n, err := enq.Enqueue(context.Background(), []webhook.Task{task}); err != nil || n != 1 {
+		t.Fatalf("re-enqueue: %d, %v", n, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, err := queuetest.Inspector(t, e.redis).GetQueueInfo(queue.QueueDeliveries)
+		if err == nil && info.Pending == 0 && info.Active == 0 && info.Processed >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the re-queued task did not run: %+v, %v", info, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(r.received()); n != 1 {
+		t.Fatalf("the receiver got %d requests, want 1: the recorded attempt was made again", n)
 	}
 }

@@ -168,7 +168,7 @@ func TestNothingIsLostWhenRedisIsFlushed(t *testing.T) {
 		}
 	}
 	// Wipe the queue while every delivery is queued or in flight.
-	if err := queuetest.Client(t, e.redis).FlushAll(context.Background()).Err(); err != nil {
+	if err := queuetest.Client(t, e.redis).FlushDB(context.Background()).Err(); err != nil {
 		t.Fatal(err)
 	}
 	close(hold)

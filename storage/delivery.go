@@ -50,7 +50,7 @@ func (r deliveryRow) delivery() webhook.Delivery {
 // task is the queue task for the delivery's next attempt.
 func (r deliveryRow) task() webhook.Task {
 	return webhook.Task{DeliveryID: r.ID, WorkspaceID: r.WorkspaceID, EndpointID: r.EndpointID, EventID: r.EventID,
-		Attempt: r.Attempts + 1, Replay: r.ReplayID.Valid}
+		Attempt: r.Attempts + 1, Replay: r.ReplayID.Valid, MayHaveRun: true}
 }
 
 // EventBody returns an event's stored envelope, nil once it was expunged.

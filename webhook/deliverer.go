@@ -107,10 +107,13 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 	// A task can arrive for an attempt that is recorded already: the
 	// reconciler re-queued it as it finished, or the queue ran it again. It
 	// would only send a duplicate, which the record would then ignore.
-	if due, err := d.cfg.Store.AttemptDue(ctx, t); err != nil {
-		return fmt.Errorf("check delivery %s: %w", t.DeliveryID, err)
-	} else if !due {
-		return nil
+	if t.MayHaveRun {
+		if due, err := d.cfg.Store.AttemptDue(ctx, t); err != nil {
+			return fmt.Errorf("check delivery %s: %w", t.DeliveryID, err)
+		} else if !due {
+			d.cfg.Metrics.deliveries.WithLabelValues("duplicate_skipped").Inc()
+			return nil
+		}
 	}
 	ce, err := d.endpoints.get(ctx, t.WorkspaceID, t.EndpointID)
 	if countersign.ErrorCode(err) == countersign.ENOTFOUND {

@@ -73,6 +73,11 @@ type Task struct {
 	// NotBefore is the earliest time the attempt may run. The queue schedules
 	// to the second; this keeps sub-second delays and Retry-After exact.
 	NotBefore time.Time
+	// MayHaveRun marks a task that may have run before: queued again by the
+	// reconciler, or handed out again by the queue after a crash. Only such a
+	// task reads the delivery's state before sending, so the common path
+	// needs no database read and an attempt already recorded is not repeated.
+	MayHaveRun bool
 }
 
 // TaskID is the queue's id for the task: a duplicate enqueue of the same

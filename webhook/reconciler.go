@@ -67,6 +67,8 @@ func (r *Reconciler[C]) Run(ctx context.Context, interval time.Duration) {
 		n, err := r.RunOnce(ctx)
 		var zero C
 		switch {
+		case ctx.Err() != nil:
+			return
 		case err != nil:
 			log.Warn("reconciler pass failed", "err", err)
 		case n > 0:

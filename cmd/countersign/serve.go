@@ -61,7 +61,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if s.rds, err = queue.Open(ctx, cfg.RedisURL, s.log); err != nil {
 		return err
 	}
-	s.enqueuer = queue.NewEnqueuer(s.rds, s.log, 4)
+	s.enqueuer = queue.NewEnqueuer(s.rds, s.log, 8)
 	s.db.SetDispatcher(s.enqueuer.Dispatch)
 	s.registry.MustRegister(queue.NewDepthCollector(s.rds))
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -53,4 +54,12 @@ func Client(tb testing.TB, db int) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: Addr(), DB: db})
 	tb.Cleanup(func() { c.Close() })
 	return c
+}
+
+// Inspector returns an asynq inspector of Redis database db, closed when tb ends.
+func Inspector(tb testing.TB, db int) *asynq.Inspector {
+	tb.Helper()
+	i := asynq.NewInspector(asynq.RedisClientOpt{Addr: Addr(), DB: db})
+	tb.Cleanup(func() { i.Close() })
+	return i
 }

@@ -155,6 +155,7 @@ func (s *Server) routes() {
 	s.v1 = s.app.Group("/v1", s.authenticate, s.limitRate, checkQuery)
 	s.handle(getOpenAPI, s.getOpenAPI)
 	s.apiKeyRoutes()
+	s.eventTypeRoutes()
 	s.eventRoutes()
 	s.webhookRoutes()
 	s.resourceRoutes()

@@ -151,6 +151,24 @@ func (c *memConn) SetDeadline(time.Time) error      { return nil }
 func (c *memConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *memConn) SetWriteDeadline(time.Time) error { return nil }
 
+// sendRaw sends a bodiless request whose path keeps its escapes as given.
+func (h *harness) sendRaw(tb testing.TB, method, rawPath, token string) response {
+	tb.Helper()
+	path, err := url.PathUnescape(rawPath)
+	if err != nil {
+		path = rawPath
+	}
+	req := &http.Request{Method: method, URL: &url.URL{Path: path, RawPath: rawPath}, Host: "countersign.test",
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: http.Header{"Authorization": {"Bearer " + token}}, Body: http.NoBody}
+	res, err := h.srv.App().Test(req, 30_000)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, rawPath, err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Header: res.Header, Body: body}
+}
+
 // do sends method to target (a path with an optional ?query) with token; body
 // is nil, a string or []byte (sent raw) or a value (sent as JSON).
 func (h *harness) do(tb testing.TB, method, target, token string, body any) response {

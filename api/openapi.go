@@ -136,8 +136,13 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 		if status == "415" && op.Request == nil {
 			continue
 		}
-		responses[status] = map[string]any{"description": text, "content": map[string]any{
+		r := map[string]any{"description": text, "content": map[string]any{
 			"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}}
+		if status == "429" || status == "503" {
+			r["headers"] = map[string]any{"Retry-After": map[string]any{"description": "Seconds to wait before trying again.",
+				"schema": map[string]any{"type": "integer", "minimum": 1}}}
+		}
+		responses[status] = r
 	}
 	doc["responses"] = responses
 	return doc

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,10 +35,11 @@ func requiredFilter(c *fiber.Ctx, name string) (string, error) {
 	return v, err
 }
 
-// pathFreeText returns a free-text path parameter (a client's document id).
+// pathFreeText returns a free-text path parameter (a client's document id),
+// unescaped: Fiber hands path parameters over as they were sent.
 func pathFreeText(c *fiber.Ctx, name string) (string, error) {
-	v := c.Params(name)
-	if v == "" || !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxFilterText {
+	v, err := url.PathUnescape(c.Params(name))
+	if err != nil || v == "" || !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 || utf8.RuneCountInString(v) > maxFilterText {
 		return "", countersign.FieldErrorf(countersign.EINVALID, name, "%s must be text of 1 to %d characters", name, maxFilterText)
 	}
 	return v, nil

@@ -61,6 +61,7 @@ func init() {
 		"getEvent":              plain("", nil),
 		"getConsumptionSummary": plain(period, nil),
 		"getEventsReport":       plain(period, nil),
+		"listEventTypes":        plain("", nil),
 
 		"createWebhookEndpoint": plain("", map[string]any{"url": "http://127.0.0.1:9/walk", "event_types": []string{"transaction.*"},
 			"description": "walk", "headers": map[string]string{"X-Tenant": "acme"}, "rate_limit": 5, "timeout_seconds": 5}),

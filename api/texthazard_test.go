@@ -79,3 +79,22 @@ func TestClientAppIsStoredAsText(t *testing.T) {
 		}
 	})
 }
+
+// TestDocumentIDPathIsUnescaped: a client's document id travels escaped in
+// the path of listProcessesByDocumentId and is matched unescaped; an escape
+// that decodes to no text is a 400 naming it.
+func TestDocumentIDPathIsUnescaped(t *testing.T) {
+	h := newHarness(t, api.Config{}, api.Deps{})
+	p := h.must(t, 201, "POST", "/v1/processes", h.owner, processBody(func(b map[string]any) { b["documentId"] = "doc 1/é" }))
+	res := h.send(t, apiRequest{Method: "GET", Path: "/v1/documents/doc 1/é/processes", Token: h.owner})
+	if res.Status != 404 { // unescaped, the "/" is another path
+		t.Fatalf("an unescaped slash: %d %s", res.Status, res.Body)
+	}
+	// URL.Path escapes what it sends; RawPath keeps the client's own escapes.
+	for raw, want := range map[string]int{"doc%201%2F%C3%A9": 200, "%FF": 400, "%00": 400} {
+		res := h.sendRaw(t, "GET", "/v1/documents/"+raw+"/processes", h.owner)
+		if res.Status != want || (want == 200 && !strings.Contains(string(res.Body), p["id"].(string))) {
+			t.Errorf("documentId %s: %d %s, want %d", raw, res.Status, res.Body, want)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -76,6 +77,9 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	defer cancel()
 	if err := x.PingContext(pingCtx); err != nil {
 		x.Close()
+		if dialect == SQLite {
+			err = fmt.Errorf("%w%s", err, sqliteDirProblem(dsn))
+		}
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
 	return &DB{DB: x, Dialect: dialect, now: time.Now}, nil
@@ -118,6 +122,25 @@ func parseURL(rawURL string) (driver, dsn string, dialect Dialect, err error) {
 	default:
 		return "", "", "", fmt.Errorf("database url %q: want sqlite://PATH or postgres://…", countersign.RedactURL(rawURL))
 	}
+}
+
+// sqliteDirProblem explains a failure to open an SQLite database when its
+// directory cannot be written (SQLite creates the -wal and -shm files beside
+// the database): a read-only file system, say, which SQLite itself reports as
+// "unable to open database file". It returns "" when the directory is writable.
+func sqliteDirProblem(dsn string) string {
+	path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".countersign-probe-*")
+	if err == nil {
+		f.Close()
+		os.Remove(f.Name())
+		return ""
+	}
+	if errors.Is(err, syscall.EROFS) {
+		return fmt.Sprintf(" (the file system of %s is read-only)", dir)
+	}
+	return fmt.Sprintf(" (cannot write in %s: %v)", dir, err)
 }
 
 // Now returns the database layer's clock reading, in UTC microseconds precision.

@@ -31,6 +31,8 @@ type config struct {
 	// APIRateLimit is the requests a second one API key may make; 0 is no limit.
 	APIRateLimit float64
 	NoWorker     bool
+	// CPUProfile is where serve or worker writes a CPU profile, if set.
+	CPUProfile string
 }
 
 // setting is one configuration value: a flag, its environment variable and its
@@ -79,6 +81,10 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		fs.StringVar(&s.value, s.flag, s.value, s.help+" ($"+s.env+")")
 	}
 	var noWorker bool
+	var cpuProfile string
+	if name == "serve" || name == "worker" {
+		fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the whole run to this file")
+	}
 	if withNoWorker {
 		fs.BoolVar(&noWorker, "no-worker", false, "run the API only; deliveries are made by 'countersign worker' processes")
 	}
@@ -95,7 +101,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	bad := func(s *setting, shown, why string) error {
 		return usagef("invalid --%s / %s %q: %s", s.flag, s.env, shown, why)
 	}
-	cfg := config{NoWorker: noWorker}
+	cfg := config{NoWorker: noWorker, CPUProfile: cpuProfile}
 	var err error
 
 	addr := val["addr"]

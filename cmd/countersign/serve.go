@@ -54,6 +54,13 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.loopCtx, s.stopLoops = context.WithCancel(context.Background())
 	defer s.close()
+	if cfg.CPUProfile != "" {
+		stop, err := startCPUProfile(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	if s.db, err = openDatabase(ctx, cfg.DatabaseURL, s.log); err != nil {
 		return err

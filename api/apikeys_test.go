@@ -119,7 +119,9 @@ func TestOtherWorkspaceKeysAnswerNotFound(t *testing.T) {
 
 func TestBadInputAnswers4xx(t *testing.T) {
 	s := newTestServer(t)
-	big := `{"name":"` + strings.Repeat("x", 70<<10) + `","role":"member"}`
+	// Oversize bodies are covered for every route by the malformed-request
+	// table, over an in-memory connection: over a socket the server may close
+	// before the client has finished sending, which the client sees as a reset.
 	cases := []struct {
 		name, method, path string
 		body               any
@@ -135,7 +137,6 @@ func TestBadInputAnswers4xx(t *testing.T) {
 		{"unknown role", "POST", "/v1/api-keys", `{"name":"x","role":"root"}`, 422, countersign.EVALIDATION, "role"},
 		{"missing name", "POST", "/v1/api-keys", `{"role":"member"}`, 422, countersign.EVALIDATION, "name"},
 		{"control chars", "POST", "/v1/api-keys", `{"name":"a\u0000b","role":"member"}`, 422, countersign.EVALIDATION, "name"},
-		{"oversize body", "POST", "/v1/api-keys", big, 413, countersign.ETOOLARGE, ""},
 		{"bad id", "GET", "/v1/api-keys/123", nil, 400, countersign.EINVALID, "id"},
 		{"bad id prefix", "GET", "/v1/api-keys/" + strings.Replace(s.ws.APIKeyID, "key_", "evt_", 1), nil, 400, countersign.EINVALID, "id"},
 		{"unknown id", "GET", "/v1/api-keys/key_01jd0000000000000000000000", nil, 404, countersign.ENOTFOUND, ""},

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -49,6 +50,8 @@ type DB struct {
 	subs       subscriptionCache
 	attempts   attemptWriter
 	stmts      stmtCache
+	// writeMu serialises this process's SQLite transactions (see Tx).
+	writeMu sync.Mutex
 }
 
 // Open connects to the database named by rawURL: sqlite://PATH (relative or
@@ -162,7 +165,17 @@ func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f)
 
 // Tx runs fn in a transaction and commits it when fn returns nil; then it runs
 // the transaction's after-commit functions.
+//
+// On SQLite, transactions of this process take turns on a Go mutex before
+// they begin. SQLite allows one writer at a time, and a writer that finds the
+// database locked sleeps in its busy handler in steps of up to 100 ms, however
+// soon the lock frees: queueing in Go instead wakes the next writer as soon
+// as the last one commits. The busy timeout still covers other processes.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.Dialect == SQLite {
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
+	}
 	sqltx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return classify(fmt.Errorf("begin transaction: %w", err))

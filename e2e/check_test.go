@@ -253,3 +253,13 @@ func (c *cluster) queueTasks(state string) (int, error) {
 	}
 	return n, nil
 }
+
+// noDuplicates fails t when a drain saw duplicates: without a crash, every
+// attempt that reached a receiver is recorded, and a task for a recorded
+// attempt sends nothing.
+func noDuplicates(t testing.TB, rep drainReport) {
+	t.Helper()
+	if rep.duplicates > 0 {
+		t.Errorf("%d duplicate deliveries without a crash", rep.duplicates)
+	}
+}

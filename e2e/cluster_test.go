@@ -117,10 +117,25 @@ func newCluster(t testing.TB, cfg clusterConfig) *cluster {
 	}
 	c.workspace = ws.WorkspaceID
 	c.api = newClient("http://"+c.addr, ws.APIKey)
-	if c.db, err = storage.Open(context.Background(), c.dbURL); err != nil {
-		t.Fatalf("open the database: %v", err)
-	}
+	c.openDB()
 	return c
+}
+
+// openDB opens the test's own connection to the database, to check it.
+func (c *cluster) openDB() {
+	c.t.Helper()
+	var err error
+	if c.db, err = storage.Open(context.Background(), c.dbURL); err != nil {
+		c.t.Fatalf("open the database: %v", err)
+	}
+}
+
+// closeDB closes the test's connection (so that no file of it stays open).
+func (c *cluster) closeDB() {
+	if c.db != nil {
+		c.db.Close()
+		c.db = nil
+	}
 }
 
 // freeAddr returns a loopback address with a port free right now.
@@ -208,9 +223,7 @@ func (c *cluster) stop() {
 			p.dumpLog(c.t)
 		}
 	}
-	if c.db != nil {
-		c.db.Close()
-	}
+	c.closeDB()
 }
 
 // endpoint is a registered webhook endpoint and the receiver behind it.

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,6 +37,7 @@ func TestConcurrentWritersOnSQLite(t *testing.T) {
 	}
 	rep := c.drain(t, eps, baseline, drainWithin)
 	t.Logf("after the contention: %s", rep)
+	noDuplicates(t, rep)
 }
 
 // mountTmpfs mounts a tmpfs of size bytes on a new directory and unmounts it
@@ -151,12 +151,49 @@ func TestDiskFull(t *testing.T) {
 	t.Logf("disk full and freed: %s", rep)
 }
 
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// TestReadOnlyDisk remounts the database's file system read-only while no
+// process has it open (Linux refuses while one does: see docs/reliability.md)
+// and starts `serve` on it: it must refuse to start with an error that says
+// the file system is read-only. Once the file system is writable again the
+// service starts and every event committed before is delivered.
+func TestReadOnlyDisk(t *testing.T) {
+	disk := mountTmpfs(t, "16m")
+	c := newCluster(t, clusterConfig{redisDB: redisDBMisc, sqliteDir: disk})
+	s := c.serve()
+	eps := standardEndpoints(t, c, behaviour{})
+	baseline := c.lastSeq()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	l := newLoad(c.api)
+	l.run(ctx, 5, 2, 0)
+	if err := s.term(30 * time.Second); err != nil {
+		t.Fatalf("serve after SIGTERM: %v", err)
 	}
-	sort.Strings(out)
-	return out
+	c.closeDB()
+	remount := func(mode string) {
+		t.Helper()
+		if out, err := exec.Command("mount", "-o", "remount,"+mode, disk).CombinedOutput(); err != nil {
+			t.Fatalf("remount %s %s: %v %s", mode, disk, err, out)
+		}
+	}
+	remount("ro")
+	p := c.start("serve-readonly", "serve")
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve on a read-only file system did not exit")
+	}
+	data, _ := os.ReadFile(p.logPath)
+	if p.err == nil || !strings.Contains(string(data), "read-only") {
+		t.Errorf("serve on a read-only file system: exit %v, log:\n%s\nwant a failure that says read-only", p.err, data)
+	}
+	remount("rw")
+	c.openDB()
+	c.serve()
+	l.run(ctx, 10, 2, 0)
+	if n, why := l.failures(); n > 0 {
+		t.Errorf("%d calls failed: %s", n, why)
+	}
+	rep := c.drain(t, eps, baseline, drainWithin)
+	t.Logf("read-only at start, then writable: %s", rep)
 }

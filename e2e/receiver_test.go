@@ -129,11 +129,15 @@ func (r *receiver) handle(w http.ResponseWriter, req *http.Request) {
 	r.requests[id]++
 	n := r.requests[id]
 	var problem string
+	var verr error
+	if v != nil {
+		verr = v.Verify(req.Header, body)
+	}
 	switch {
 	case v == nil:
 		problem = "request before the endpoint had a secret"
-	case v.Verify(req.Header, body) != nil:
-		problem = fmt.Sprintf("bad signature on %s: %v", id, v.Verify(req.Header, body))
+	case verr != nil:
+		problem = fmt.Sprintf("bad signature on %s: %v", id, verr)
 	case json.Unmarshal(body, &env) != nil || env.ID != id:
 		problem = fmt.Sprintf("webhook-id %q is not the event id %q of the body", id, env.ID)
 	}

@@ -94,6 +94,7 @@ func TestReceiverFaults(t *testing.T) {
 	refusing.rcv.up(t)
 	rep := c.drain(t, eps, baseline, drainWithin)
 	t.Logf("receiver faults: %s", rep)
+	noDuplicates(t, rep)
 
 	schedule, err := webhook.ParseSchedule(ciSchedule)
 	if err != nil {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"math"
+	"net"
 	"testing"
 	"time"
 )
@@ -32,6 +33,12 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	c.worker()
 
 	l.waitDone(ctx, l.done.Load()+20)
+	// A client connection that never sends a request must not hold the stop up.
+	idle, err := net.Dial("tcp", c.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
 	stopGracefully(t, c, api)
 	c.serve("--no-worker")
 	l.waitDone(ctx, l.done.Load()+20)
@@ -44,6 +51,7 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	}
 	rep := c.drain(t, eps, baseline, drainWithin)
 	t.Logf("SIGTERM worker and API under load: %s", rep)
+	noDuplicates(t, rep)
 }
 
 // TestShutdownHandsBackSlowAttempts stops a worker whose attempts outlast the
@@ -84,6 +92,7 @@ func TestShutdownHandsBackSlowAttempts(t *testing.T) {
 	c.worker()
 	rep := c.drain(t, eps, baseline, drainWithin)
 	t.Logf("SIGTERM with attempts longer than the grace period: %s", rep)
+	noDuplicates(t, rep)
 }
 
 // stopGracefully sends SIGTERM to p and checks that it exits with status 0

@@ -185,7 +185,22 @@ func (db *DB) writeEmitted(ctx context.Context, tx *Tx, actor countersign.Actor,
 // readProcess loads a process and its version; lock takes the row lock on
 // PostgreSQL (SQLite transactions hold the database's write lock already).
 func (db *DB) readProcess(ctx context.Context, q sqlx.QueryerContext, workspaceID, id string, lock bool) (*workflow.Process, int64, error) {
-	query := "SELECT version, body FROM processes WHERE workspace_id = ? AND id = ?"
+	body, version, err := db.readDocument(ctx, q, "processes", "process", workspaceID, id, lock)
+	if err != nil {
+		return nil, 0, err
+	}
+	p, err := decodeProcess(body)
+	if err != nil {
+		return nil, 0, err
+	}
+	return p, version, nil
+}
+
+// readDocument loads the JSON body and version of a versioned document row
+// (a process or a registration), locking the row on PostgreSQL when lock is
+// set; SQLite transactions hold the database's write lock already.
+func (db *DB) readDocument(ctx context.Context, q sqlx.QueryerContext, table, resource, workspaceID, id string, lock bool) (string, int64, error) {
+	query := "SELECT version, body FROM " + table + " WHERE workspace_id = ? AND id = ?"
 	if lock && db.Dialect == Postgres {
 		query += " FOR UPDATE"
 	}
@@ -195,16 +210,12 @@ func (db *DB) readProcess(ctx context.Context, q sqlx.QueryerContext, workspaceI
 	}
 	err := sqlx.GetContext(ctx, q, &row, db.q(query), workspaceID, id)
 	if isNoRows(err) {
-		return nil, 0, countersign.NotFound("process")
+		return "", 0, countersign.NotFound(resource)
 	}
 	if err != nil {
-		return nil, 0, classify(fmt.Errorf("get process: %w", err))
+		return "", 0, classify(fmt.Errorf("get %s: %w", resource, err))
 	}
-	p, err := decodeProcess(row.Body)
-	if err != nil {
-		return nil, 0, err
-	}
-	return p, row.Version, nil
+	return row.Body, row.Version, nil
 }
 
 // ProcessOfSigner returns the id of the process that has step signer signerID.

@@ -144,23 +144,12 @@ func (db *DB) ChangeRegistration(ctx context.Context, actor countersign.Actor, i
 // readRegistration loads a registration and its version, locking the row on
 // PostgreSQL when lock is set.
 func (db *DB) readRegistration(ctx context.Context, q sqlx.QueryerContext, workspaceID, id string, lock bool) (*workflow.Registration, int64, error) {
-	query := "SELECT version, body FROM registrations WHERE workspace_id = ? AND id = ?"
-	if lock && db.Dialect == Postgres {
-		query += " FOR UPDATE"
-	}
-	var row struct {
-		Version int64  `db:"version"`
-		Body    string `db:"body"`
-	}
-	err := sqlx.GetContext(ctx, q, &row, db.q(query), workspaceID, id)
-	if isNoRows(err) {
-		return nil, 0, countersign.NotFound("registration")
-	}
+	body, version, err := db.readDocument(ctx, q, "registrations", "registration", workspaceID, id, lock)
 	if err != nil {
-		return nil, 0, classify(fmt.Errorf("get registration: %w", err))
+		return nil, 0, err
 	}
-	r, err := decodeRegistration(row.Body)
-	return r, row.Version, err
+	r, err := decodeRegistration(body)
+	return r, version, err
 }
 
 // saveRegistration writes r over the row read at version (errStale if it moved on).

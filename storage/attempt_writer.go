@@ -115,10 +115,16 @@ func (db *DB) commitAttempts(batch []*attemptJob) {
 				h.note(job.rec)
 			}
 		}
+		disabled := map[string]bool{}
 		for id, h := range health {
-			if err := db.updateEndpointHealth(ctx, tx, id, h); err != nil {
+			off, err := db.updateEndpointHealth(ctx, tx, id, h)
+			if err != nil {
 				return err
 			}
+			disabled[id] = off
+		}
+		for i, job := range batch {
+			outs[i].EndpointDisabled = disabled[job.rec.Task.EndpointID]
 		}
 		return nil
 	})
@@ -194,8 +200,9 @@ func (h *endpointHealth) note(rec webhook.AttemptRecord) {
 }
 
 // updateEndpointHealth keeps failing_since current and disables the endpoint
-// when asked, emitting endpoint.disabled once.
-func (db *DB) updateEndpointHealth(ctx context.Context, tx *Tx, id string, h *endpointHealth) error {
+// when asked, emitting endpoint.disabled once. It reports whether this batch
+// disabled the endpoint.
+func (db *DB) updateEndpointHealth(ctx context.Context, tx *Tx, id string, h *endpointHealth) (bool, error) {
 	var err error
 	if h.lastFailed {
 		_, err = db.txExec(ctx, tx, sqlEndpointFailing,
@@ -204,45 +211,46 @@ func (db *DB) updateEndpointHealth(ctx context.Context, tx *Tx, id string, h *en
 		_, err = db.txExec(ctx, tx, sqlEndpointHealthy, id)
 	}
 	if err != nil {
-		return fmt.Errorf("update endpoint health: %w", err)
+		return false, fmt.Errorf("update endpoint health: %w", err)
 	}
 	if h.disable == "" && h.lastFailed && !h.cutoff.IsZero() {
 		var since sql.NullInt64
 		if err := tx.GetContext(ctx, &since, db.q("SELECT failing_since FROM webhook_endpoints WHERE id = ?"), id); err != nil {
-			return fmt.Errorf("read endpoint health: %w", err)
+			return false, fmt.Errorf("read endpoint health: %w", err)
 		}
 		if since.Valid && since.Int64 <= micros(h.cutoff) {
 			h.disable = "every attempt failed since " + fromMicros(since.Int64).Format(time.RFC3339)
 		}
 	}
 	if h.disable == "" {
-		return nil
+		return false, nil
 	}
 	return db.disableEndpoint(ctx, tx, h.workspaceID, id, h.disable)
 }
 
-// disableEndpoint disables an enabled endpoint and records endpoint.disabled.
-func (db *DB) disableEndpoint(ctx context.Context, tx *Tx, workspaceID, id, reason string) error {
+// disableEndpoint disables an enabled endpoint and records endpoint.disabled;
+// it reports whether the endpoint was enabled until now.
+func (db *DB) disableEndpoint(ctx context.Context, tx *Tx, workspaceID, id, reason string) (bool, error) {
 	now := db.Now()
 	res, err := tx.ExecContext(ctx, db.q(`UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, disabled_at = ?, updated_at = ?
 		WHERE workspace_id = ? AND id = ? AND enabled = 1`), reason, micros(now), micros(now), workspaceID, id)
 	if err != nil {
-		return fmt.Errorf("disable endpoint: %w", err)
+		return false, fmt.Errorf("disable endpoint: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil
+		return false, nil
 	}
 	e, err := db.endpoint(ctx, tx, workspaceID, id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	ev, err := db.newEvent(countersign.Actor{WorkspaceID: workspaceID}, events.EndpointDisabled, id, events.EndpointDisabledData{
 		EndpointID: id, URL: e.URL, Reason: reason, DisabledAt: now, FailingSince: e.FailingSince,
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
-	return db.insertEvents(ctx, tx, nil, ev)
+	return true, db.insertEvents(ctx, tx, nil, ev)
 }
 
 // closeAttemptWriter stops the writer after it has written what was queued.

@@ -156,8 +156,8 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 		return fmt.Errorf("record attempt: %w", err)
 	}
 	d.cfg.Metrics.observe(rec, res)
-	if rec.Failed {
-		d.endpoints.invalidate(t.EndpointID) // it may have been disabled
+	if out.EndpointDisabled {
+		d.endpoints.invalidate(t.EndpointID)
 	}
 	if out.Applied && rec.Status == StatusPending {
 		next := t

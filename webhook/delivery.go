@@ -124,6 +124,9 @@ type RecordOutcome struct {
 	// Applied is false when the attempt had been recorded before (a duplicate
 	// task): the worker then schedules nothing.
 	Applied bool
+	// EndpointDisabled reports that the batch holding the record disabled the
+	// attempt's endpoint (410, or failing past the cutoff).
+	EndpointDisabled bool
 }
 
 // DeliveryFilter selects deliveries for listing and bulk replay.

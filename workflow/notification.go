@@ -124,8 +124,12 @@ type messageData struct {
 	// Decliner is who declined and DeclinerAction what they refused to do.
 	Decliner       string
 	DeclinerAction string
-	TotalSigners   int
-	TotalSigned    int
+	// DeclinerComment is the decliner's own comment; Reason the stall or
+	// expiry reason of a notice (worded when the language has words for it).
+	DeclinerComment string
+	Reason          string
+	TotalSigners    int
+	TotalSigned     int
 }
 
 // notificationData fills the template data of a notification in language l.
@@ -160,6 +164,7 @@ func notificationData(l *language, t AuditType, role SignerRole, p events.Proces
 	}
 	if sg := firstWithRole(signers, "", string(SigningDeclined)); sg != nil {
 		d.Decliner = firstOf(sg.SignerName, sg.SignerEmail, l.signer)
+		d.DeclinerComment = sg.SignerComment
 		if v, ok := l.verbs[SignerRole(sg.SignerRole)]; ok && SignerRole(sg.SignerRole).MustAct() {
 			d.DeclinerAction = v
 		}

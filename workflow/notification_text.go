@@ -1,9 +1,9 @@
 package workflow
 
 // The built-in notification texts: English for every notifying type, and
-// Latvian, Lithuanian and Estonian for the five main ones. Templates are
-// text/template over messageData; blank lines left by empty sections are
-// squeezed after rendering.
+// Latvian, Lithuanian and Estonian for the six that notices use (notice.go).
+// Templates are text/template over messageData; blank lines left by empty
+// sections are squeezed after rendering.
 
 // messageText is the source of one notification: subject and body templates.
 type messageText struct {
@@ -16,8 +16,12 @@ type language struct {
 	verbs map[SignerRole]string
 	// initiator and signer stand in for a name the process does not give.
 	initiator, signer string
-	texts             map[AuditType]messageText
-	parsed            map[AuditType]message
+	// open is the portal link's words, footer the closing line of every mail.
+	open, footer string
+	// reasons word the expiry reasons; stall reasons are shown as their codes.
+	reasons map[string]string
+	texts   map[AuditType]messageText
+	parsed  map[AuditType]message
 }
 
 // notificationAliases send the text of another type: an e-mail reminder is a
@@ -28,11 +32,17 @@ var notificationAliases = map[AuditType]AuditType{
 	AuditApproverDeclined: AuditSignerDeclined,
 }
 
+// textExpired keys the expiry text. It is not an audit type (the seed has
+// none for expiry), so sendTestEmail cannot name it and AuditTypes omit it.
+const textExpired AuditType = "PROCESS_EXPIRED"
+
 // languages are the built-in notification languages by key.
 var languages = map[string]*language{
 	"en": {
 		verbs:     map[SignerRole]string{RoleSigner: "sign", RoleApprover: "approve", RoleViewer: "view"},
 		initiator: "The process initiator", signer: "A signer",
+		open: "Open the document", footer: "This message was sent automatically; please do not reply to it.",
+		reasons: map[string]string{ReasonExpiresAtPassed: "the process's expiry date passed", ReasonDueDatePassed: "a step's due date passed"},
 		texts: map[AuditType]messageText{
 			AuditTaskStarted: {
 				subject: `{{if .Acts}}Please {{.Action}}: {{.Document}}{{else}}A new step started: {{.Document}}{{end}}`,
@@ -73,7 +83,19 @@ Comment: {{.}}
 				body: `Hello{{with .Recipient}} {{.}}{{end}},
 
 {{.Decliner}} declined to {{.DeclinerAction}} the document "{{.Document}}". The signing process has ended.
-`},
+{{with .Reason}}
+Reason: {{.}}
+{{end}}{{with .DeclinerComment}}
+Comment: {{.}}
+{{end}}`},
+			textExpired: {
+				subject: `Expired: {{.Document}}`,
+				body: `Hello{{with .Recipient}} {{.}}{{end}},
+
+The signing process for "{{.Document}}" expired before everyone had acted ({{.TotalSigned}} of {{.TotalSigners}} signed). It can no longer be signed.
+{{with .Reason}}
+Reason: {{.}}.
+{{end}}`},
 			AuditProcessStarted: {
 				subject: `Signing process started: {{.Document}}`,
 				body: `Hello{{with .Recipient}} {{.}}{{end}},
@@ -85,6 +107,8 @@ Comment: {{.}}
 	"lv": {
 		verbs:     map[SignerRole]string{RoleSigner: "parakstīt", RoleApprover: "apstiprināt", RoleViewer: "apskatīt"},
 		initiator: "Procesa iniciators", signer: "Parakstītājs",
+		open: "Atvērt dokumentu", footer: "Šī ziņa nosūtīta automātiski; lūdzam uz to neatbildēt.",
+		reasons: map[string]string{ReasonExpiresAtPassed: "beidzās procesa derīguma termiņš", ReasonDueDatePassed: "beidzās soļa izpildes termiņš"},
 		texts: map[AuditType]messageText{
 			AuditTaskStarted: {
 				subject: `{{if .Acts}}Lūdzam {{.Action}}: {{.Document}}{{else}}Sākts jauns solis: {{.Document}}{{end}}`,
@@ -125,12 +149,26 @@ Komentārs: {{.}}
 				body: `Labdien{{with .Recipient}}, {{.}}{{end}}!
 
 {{.Decliner}} atteicās {{.DeclinerAction}} dokumentu "{{.Document}}". Parakstīšanas process ir beidzies.
-`},
+{{with .Reason}}
+Iemesls: {{.}}
+{{end}}{{with .DeclinerComment}}
+Komentārs: {{.}}
+{{end}}`},
+			textExpired: {
+				subject: `Termiņš beidzies: {{.Document}}`,
+				body: `Labdien{{with .Recipient}}, {{.}}{{end}}!
+
+Dokumenta "{{.Document}}" parakstīšanas procesa termiņš beidzās, pirms visi dalībnieki veica savas darbības (parakstījuši {{.TotalSigned}} no {{.TotalSigners}}). To vairs nevar parakstīt.
+{{with .Reason}}
+Iemesls: {{.}}.
+{{end}}`},
 		},
 	},
 	"lt": {
 		verbs:     map[SignerRole]string{RoleSigner: "pasirašyti", RoleApprover: "patvirtinti", RoleViewer: "peržiūrėti"},
 		initiator: "Proceso iniciatorius", signer: "Pasirašantysis",
+		open: "Atidaryti dokumentą", footer: "Šis pranešimas išsiųstas automatiškai; prašome į jį neatsakyti.",
+		reasons: map[string]string{ReasonExpiresAtPassed: "baigėsi proceso galiojimo terminas", ReasonDueDatePassed: "baigėsi etapo atlikimo terminas"},
 		texts: map[AuditType]messageText{
 			AuditTaskStarted: {
 				subject: `{{if .Acts}}Prašome {{.Action}}: {{.Document}}{{else}}Prasidėjo naujas etapas: {{.Document}}{{end}}`,
@@ -171,12 +209,26 @@ Komentaras: {{.}}
 				body: `Laba diena{{with .Recipient}}, {{.}}{{end}},
 
 {{.Decliner}} atsisakė {{.DeclinerAction}} dokumentą „{{.Document}}“. Pasirašymo procesas baigtas.
-`},
+{{with .Reason}}
+Priežastis: {{.}}
+{{end}}{{with .DeclinerComment}}
+Komentaras: {{.}}
+{{end}}`},
+			textExpired: {
+				subject: `Baigėsi terminas: {{.Document}}`,
+				body: `Laba diena{{with .Recipient}}, {{.}}{{end}},
+
+Dokumento „{{.Document}}“ pasirašymo proceso terminas baigėsi, kol dar ne visi dalyviai atliko savo veiksmus (pasirašė {{.TotalSigned}} iš {{.TotalSigners}}). Jo nebegalima pasirašyti.
+{{with .Reason}}
+Priežastis: {{.}}.
+{{end}}`},
 		},
 	},
 	"et": {
 		verbs:     map[SignerRole]string{RoleSigner: "allkirjastada", RoleApprover: "kinnitada", RoleViewer: "üle vaadata"},
 		initiator: "Protsessi algataja", signer: "Allkirjastaja",
+		open: "Ava dokument", footer: "See teade saadeti automaatselt; palun ärge sellele vastake.",
+		reasons: map[string]string{ReasonExpiresAtPassed: "protsessi kehtivusaeg lõppes", ReasonDueDatePassed: "etapi tähtaeg möödus"},
 		texts: map[AuditType]messageText{
 			AuditTaskStarted: {
 				subject: `{{if .Acts}}Palun {{.Action}}: {{.Document}}{{else}}Algas uus etapp: {{.Document}}{{end}}`,
@@ -217,7 +269,19 @@ Kommentaar: {{.}}
 				body: `Tere{{with .Recipient}}, {{.}}{{end}}!
 
 {{.Decliner}} keeldus dokumenti „{{.Document}}“ {{.DeclinerAction}}. Allkirjastamisprotsess on lõppenud.
-`},
+{{with .Reason}}
+Põhjus: {{.}}
+{{end}}{{with .DeclinerComment}}
+Kommentaar: {{.}}
+{{end}}`},
+			textExpired: {
+				subject: `Aegunud: {{.Document}}`,
+				body: `Tere{{with .Recipient}}, {{.}}{{end}}!
+
+Dokumendi „{{.Document}}“ allkirjastamisprotsess aegus enne, kui kõik osalejad said oma toimingud teha ({{.TotalSigned}} / {{.TotalSigners}} allkirjastatud). Seda ei saa enam allkirjastada.
+{{with .Reason}}
+Põhjus: {{.}}.
+{{end}}`},
 		},
 	},
 }

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Makes sure the Redis and PostgreSQL the test suite talks to are installed and
-# answering on 127.0.0.1 (6379 and 5432). Installs them with apt-get when they
-# are missing (needs root), starts them when they are stopped, then waits.
+# answering on 127.0.0.1 (6379 and 5432), and the SMTP server of the e2e mail
+# tests on 127.0.0.1:2525 (aiosmtpd, plain SMTP, no TLS, no auth), which
+# stores every message it accepts as a file in the Maildir
+# $COUNTERSIGN_E2E_MAILDIR (default /tmp/countersign-mail; new mail in new/).
+# Installs them with apt-get when they are missing (needs root), starts them
+# when they are stopped, then waits. Running it again changes nothing.
 set -euo pipefail
 
 log() { printf 'services: %s\n' "$*" >&2; }
@@ -9,6 +13,7 @@ log() { printf 'services: %s\n' "$*" >&2; }
 need_install=()
 command -v redis-server >/dev/null 2>&1 || need_install+=(redis-server)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_install+=(postgresql)
+[ -x /usr/bin/aiosmtpd ] || need_install+=(python3-aiosmtpd)
 if ((${#need_install[@]})); then
   if [ "$(id -u)" != 0 ]; then
     log "missing ${need_install[*]}; install them (apt-get install -y ${need_install[*]}) or run as root"
@@ -58,3 +63,25 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1' >/dev/null 2>&1; 
     { log "cannot connect to postgresql as postgres"; exit 1; }
 fi
 log "redis and postgresql are up"
+
+# The e2e mail tests' SMTP server. Debian's aiosmtpd runs under the system
+# Python (/usr/bin/python3), whatever python3 is first on PATH.
+maildir=${COUNTERSIGN_E2E_MAILDIR:-/tmp/countersign-mail}
+smtp_up() {
+  local greeting
+  greeting=$(timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/2525 && head -c 3 <&3' 2>/dev/null) || return 1
+  [ "$greeting" = 220 ]
+}
+# A Maildir needs its three folders; aiosmtpd makes them only for a new path.
+mkdir -p "$maildir/cur" "$maildir/new" "$maildir/tmp"
+if ! smtp_up; then
+  log "starting aiosmtpd on 127.0.0.1:2525 (Maildir $maildir)"
+  setsid nohup /usr/bin/aiosmtpd -n -l 127.0.0.1:2525 -c aiosmtpd.handlers.Mailbox "$maildir" \
+    >/tmp/countersign-smtp.log 2>&1 </dev/null &
+  for _ in $(seq 1 40); do
+    if smtp_up; then break; fi
+    sleep 0.25
+  done
+fi
+smtp_up || { log "the SMTP server does not answer on 127.0.0.1:2525 (see /tmp/countersign-smtp.log)"; exit 1; }
+log "smtp is up on 127.0.0.1:2525 (Maildir $maildir)"

@@ -105,13 +105,10 @@ func (s *SMTP) Security() Security { return s.security }
 // Addr returns the host:port the sender dials.
 func (s *SMTP) Addr() string { return s.addr }
 
-// loopback reports whether host names this machine.
+// loopback reports whether host names this machine, as net/smtp's AUTH
+// PLAIN sees it (it sends a password without TLS to these only).
 func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return strings.EqualFold(host, "localhost") || host == "127.0.0.1" || host == "::1"
 }
 
 func or(v, def string) string {

@@ -23,6 +23,7 @@ func TestParseURL(t *testing.T) {
 		{url: "smtp://u:p@localhost:25?tls=none", security: mail.NoTLS, addr: "localhost:25"},
 		{url: "smtp://[::1]:25?tls=none", security: mail.NoTLS, addr: "[::1]:25"},
 		{url: "smtp://u:p@relay.internal?tls=none", err: "clear text"},
+		{url: "smtp://u:p@127.0.0.2?tls=none", err: "clear text"},
 		{url: "smtps://mail.example.test?tls=none", err: "does not go with smtps"},
 		{url: "smtp://mail.example.test?tls=off", err: `tls="off"`},
 		{url: "smtp://mail.example.test?timeout=5s", err: "unknown parameter"},

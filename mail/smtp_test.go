@@ -80,7 +80,23 @@ func TestSendPlainRelay(t *testing.T) {
 	if !strings.HasPrefix(rec.Reply, "250 ") || rec.Path != "" {
 		t.Errorf("receipt %+v", rec)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if got, err := srv.Wait(ctx, 1); err != nil || len(got) != 1 {
+		t.Fatalf("Wait: %d messages, %v", len(got), err)
+	}
 	assertDelivered(t, srv, false, "")
+}
+
+func TestSendAuthToALoopbackRelayWithoutTLS(t *testing.T) {
+	srv := mailtest.Start(t, mailtest.Options{User: "cs", Password: "secret"})
+	if !strings.Contains(srv.URL(), "cs:secret@127.0.0.1") || !strings.HasSuffix(srv.URL(), "?tls=none") {
+		t.Fatalf("url %s", srv.URL())
+	}
+	if _, err := send(t, srv.URL()); err != nil {
+		t.Fatal(err)
+	}
+	assertDelivered(t, srv, false, "cs")
 }
 
 func TestSendSTARTTLSWithAuth(t *testing.T) {

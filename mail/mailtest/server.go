@@ -5,9 +5,11 @@
 package mailtest
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -64,14 +66,15 @@ type Server struct {
 
 	mu       sync.Mutex
 	received []Received
-	accepted chan struct{}
+	// changed is closed, and replaced, whenever a message is accepted.
+	changed chan struct{}
 }
 
 // Start starts a server with options o on a free loopback port.
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
 	cert, pool := selfSigned(t)
-	srv := &Server{o: o, accepted: make(chan struct{}, 1024),
+	srv := &Server{o: o, changed: make(chan struct{}),
 		TLS: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}}
 	s := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{srv: srv, conn: c}, nil
@@ -120,9 +123,23 @@ func (s *Server) Received() []Received {
 	return append([]Received(nil), s.received...)
 }
 
-// Accepted is signalled once per accepted message, for tests that wait for
-// mail sent in the background.
-func (s *Server) Accepted() <-chan struct{} { return s.accepted }
+// Wait returns the messages accepted so far once there are at least n, for
+// tests of mail sent in the background; it gives up when ctx ends.
+func (s *Server) Wait(ctx context.Context, n int) ([]Received, error) {
+	for {
+		s.mu.Lock()
+		got, changed := append([]Received(nil), s.received...), s.changed
+		s.mu.Unlock()
+		if len(got) >= n {
+			return got, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return got, fmt.Errorf("mailtest: %d of %d messages arrived: %w", len(got), n, ctx.Err())
+		}
+	}
+}
 
 // session is one SMTP session.
 type session struct {
@@ -190,8 +207,9 @@ func (ss *session) Data(r io.Reader) error {
 	ss.msg.Data, ss.msg.User = data, ss.user
 	s.mu.Lock()
 	s.received = append(s.received, ss.msg)
+	close(s.changed)
+	s.changed = make(chan struct{})
 	s.mu.Unlock()
-	s.accepted <- struct{}{}
 	return nil
 }
 

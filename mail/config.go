@@ -46,8 +46,8 @@ func WithHello(name string) Option {
 //
 // User and password are optional and percent-encoded; with them the sender
 // authenticates with AUTH PLAIN. tls=none with credentials is refused unless
-// the host is a loopback address, so a password never crosses a network in
-// clear text.
+// the host is localhost, 127.0.0.1 or ::1, so a password never crosses a
+// network in clear text.
 func ParseURL(raw string, opts ...Option) (*SMTP, error) {
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -90,8 +90,7 @@ type NoticeOptions struct {
 // initiator only with a processInitiatorEmail. "Invited" means the
 // participant's action had opened before or during the change (waiting for
 // action, or already acted): people never told of a process are not told it
-// ended.
-// With o.MessagesDisabled there are none.
+// ended. With o.MessagesDisabled there are none.
 func Notices(before, after *Process, emitted []Emitted, o NoticeOptions) []Notice {
 	if o.MessagesDisabled {
 		return nil

@@ -45,7 +45,8 @@ func Append(ctx context.Context, s Store, rec Record) (Leaf, error) {
 	}
 	leaf := Leaf{Workspace: rec.Workspace, Index: size, Kind: rec.Kind, RecordID: rec.ID,
 		ProcessID: rec.ProcessID, Seq: rec.Seq, Hash: LeafHash(canonical)}
-	nodes := []Node{{ID: NodeID{Level: 0, Index: size}, Hash: leaf.Hash}}
+	// The visitor sees the leaf itself and every inner node it completes.
+	var nodes []Node
 	err = r.Append(leaf.Hash, func(id compact.NodeID, h []byte) {
 		nodes = append(nodes, Node{ID: NodeID{Level: uint8(id.Level), Index: id.Index}, Hash: h})
 	})

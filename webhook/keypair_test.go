@@ -46,3 +46,29 @@ func TestVerifyKeyPairFormats(t *testing.T) {
 		t.Fatalf("header %q does not verify with the standard library", h)
 	}
 }
+
+// While an endpoint moves from a secret to a key pair, its header carries
+// both kinds, and a receiver holding either accepts it.
+func TestVerifyJoinedSigners(t *testing.T) {
+	secret := webhook.GenerateSecret()
+	sk, pk := webhook.GenerateKeyPair()
+	hmacSigner, err := webhook.NewSigner(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keySigner, err := webhook.NewKeySigner(sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	body := []byte(`{"id":"evt_1"}`)
+	h := string(webhook.JoinSigners(hmacSigner, keySigner).AppendHeader(nil, "msg_1", now, body))
+	if !strings.HasPrefix(h, "v1,") || !strings.Contains(h, " v1a,") {
+		t.Fatalf("joined header %q", h)
+	}
+	for _, key := range []string{secret, pk} {
+		if err := verifier(t, key).Verify(deliveryHeader("msg_1", now, h), body); err != nil {
+			t.Fatalf("receiver with %.8s…: %v", key, err)
+		}
+	}
+}

@@ -19,7 +19,8 @@ import (
 // encoding because an auditor can reproduce it in any language from a
 // published standard, and because it survives a database that re-serializes
 // JSON (PostgreSQL jsonb reorders keys and drops whitespace): the stored row
-// still yields the bytes that were hashed.
+// still yields the bytes that were hashed. Like JCS it requires I-JSON:
+// integers beyond ±2^53 are refused rather than rounded.
 func Canonicalize(text []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.UseNumber()
@@ -47,6 +48,12 @@ func writeCanonical(b *bytes.Buffer, v any) error {
 		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil || math.IsInf(f, 0) {
 			return fmt.Errorf("number %s is not an IEEE 754 double", v)
+		}
+		// JCS prints numbers as doubles, which would silently round an
+		// integer beyond 2^53 (an id, a nanosecond count): refuse it, so that
+		// the canonical bytes never show another value than the row holds.
+		if n, err := strconv.ParseInt(string(v), 10, 64); err == nil && (n > 1<<53 || n < -(1<<53)) {
+			return fmt.Errorf("integer %s is beyond 2^53; send it as a string (I-JSON, RFC 7493)", v)
 		}
 		b.WriteString(formatNumber(f))
 	case string:

@@ -9,6 +9,7 @@ func TestEvidenceCanonicalize(t *testing.T) {
 		{`{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001]}`,
 			`{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}`},
 		{`[1e21, 1e20, 1e-7, 0.000001, -0, -1.5e-9, 100]`, `[1e+21,100000000000000000000,1e-7,0.000001,0,-1.5e-9,100]`},
+		{`[9007199254740992, -9007199254740992]`, `[9007199254740992,-9007199254740992]`},
 		{`{"string":"\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/"}`, `{"string":"€$\u000f\nA'B\"\\\\\"/"}`},
 		{`{"\u20ac":1,"\r":2,"\ufb33":3,"1":4,"\ud83d\ude00":5,"\u0080":6,"\u00f6":7}`,
 			"{\"\\r\":2,\"1\":4,\"\u0080\":6,\"ö\":7,\"€\":1,\"😀\":5,\"\ufb33\":3}"},
@@ -22,7 +23,7 @@ func TestEvidenceCanonicalize(t *testing.T) {
 			t.Errorf("Canonicalize(%s)\n got %s\nwant %s", tt.in, got, tt.want)
 		}
 	}
-	for _, bad := range []string{``, `{"a":1} {}`, `[1e400]`, `{"a":}`} {
+	for _, bad := range []string{``, `{"a":1} {}`, `[1e400]`, `{"a":}`, `{"id":9007199254740993}`} {
 		if _, err := Canonicalize([]byte(bad)); err == nil {
 			t.Errorf("Canonicalize(%q) accepted", bad)
 		}

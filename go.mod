@@ -17,7 +17,9 @@ require (
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/standard-webhooks/standard-webhooks/libraries v0.0.1
+	github.com/transparency-dev/merkle v0.0.2
 	github.com/valyala/fasthttp v1.51.0
+	golang.org/x/mod v0.43.0
 	golang.org/x/time v0.16.0
 )
 

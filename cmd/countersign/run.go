@@ -74,6 +74,8 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return serveCmd(ctx, rest, stdout, stderr, false)
 	case "migrate":
 		return migrateCmd(ctx, rest, stdout, stderr)
+	case "evidence":
+		return evidenceCmd(rest, stdout, stderr)
 	case "workspace":
 		return workspaceCmd(ctx, rest, stdout, stderr)
 	case "replay":

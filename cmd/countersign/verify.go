@@ -26,10 +26,13 @@ func verifyCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var secrets secretList
 	fs.Var(&secrets, "secret", "an endpoint secret (whsec_…); repeat during a rotation")
+	var publicKeys publicKeyList
+	fs.Var(&publicKeys, "public-key", "an endpoint public key (whpk_…) for Ed25519 signatures; repeat during a rotation")
 	tolerance := fs.Duration("tolerance", verify.DefaultTolerance, "how far webhook-timestamp may be from now")
 	if err := fs.Parse(args); err != nil {
 		return usageError{msg: errMsg(err)}
 	}
+	secrets = append(secrets, publicKeys...) // verify.New tells them apart by prefix
 	if len(secrets) == 0 {
 		return usagef("verify: at least one --secret is required")
 	}

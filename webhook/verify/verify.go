@@ -4,9 +4,10 @@
 //
 // A delivery carries three headers: webhook-id (the message id, the same on every
 // retry, so receivers can drop duplicates), webhook-timestamp (unix seconds of
-// the attempt) and webhook-signature (one or more space-separated "v1,<base64>"
-// signatures: HMAC-SHA256 of id + "." + timestamp + "." + body). Verify the body
-// exactly as received, before parsing it.
+// the attempt) and webhook-signature (one or more space-separated signatures of
+// id + "." + timestamp + "." + body: "v1,<base64>" for HMAC-SHA256 under a
+// whsec_ secret, "v1a,<base64>" for Ed25519 under a key pair whose whpk_ public
+// key the receiver holds). Verify the body exactly as received, before parsing it.
 //
 //	v, err := verify.New(os.Getenv("COUNTERSIGN_WEBHOOK_SECRET"))
 //	...
@@ -18,6 +19,7 @@
 package verify
 
 import (
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -51,7 +53,8 @@ var (
 )
 
 // ErrInvalidSecret is returned by New for a secret that is not whsec_ followed by
-// the standard base64 of 24 to 64 bytes.
+// the standard base64 of 24 to 64 bytes, or a public key that is not whpk_
+// followed by the standard base64 of 32 bytes.
 var ErrInvalidSecret = errors.New("verify: invalid secret")
 
 const (
@@ -65,6 +68,7 @@ const (
 // for concurrent use.
 type Verifier struct {
 	keys      [][]byte
+	public    []ed25519.PublicKey
 	tolerance time.Duration
 	now       func() time.Time
 }
@@ -92,13 +96,22 @@ func WithNow(now func() time.Time) Option {
 }
 
 // New returns a Verifier for the given whsec_ secrets (the prefix may be left
-// out), with DefaultTolerance and the system clock; With changes those.
+// out) and whpk_ public keys, in any mix, with DefaultTolerance and the system
+// clock; With changes those.
 func New(secrets ...string) (*Verifier, error) {
 	if len(secrets) == 0 {
 		return nil, fmt.Errorf("%w: no secret given", ErrInvalidSecret)
 	}
 	v := &Verifier{tolerance: DefaultTolerance, now: time.Now}
 	for i, s := range secrets {
+		if strings.HasPrefix(s, publicKeyPrefix) || strings.HasPrefix(s, signingKeyPrefix) {
+			pub, err := parsePublicKey(i+1, s)
+			if err != nil {
+				return nil, err
+			}
+			v.public = append(v.public, pub)
+			continue
+		}
 		key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, secretPrefix))
 		if err != nil {
 			return nil, fmt.Errorf("%w: secret %d is not whsec_ and standard base64", ErrInvalidSecret, i+1)
@@ -126,7 +139,8 @@ func (v *Verifier) With(opts ...Option) *Verifier {
 
 // Verify checks a delivery's headers and its body, exactly as received. It returns
 // nil when the timestamp is within the tolerance and one of the header's v1
-// signatures is the HMAC of the message under one of the secrets, and otherwise
+// signatures is the HMAC of the message under one of the secrets, or one of its
+// v1a signatures is the Ed25519 signature under one of the public keys, and otherwise
 // an error that wraps one of the package's sentinel errors.
 func (v *Verifier) Verify(header http.Header, body []byte) error {
 	id := header.Get(HeaderID)
@@ -154,8 +168,15 @@ func (v *Verifier) Verify(header http.Header, body []byte) error {
 		h.Write(body)
 		expected[i] = h.Sum(nil)
 	}
+	var content []byte
+	if len(v.public) > 0 {
+		content = append([]byte(id+"."+tsText+"."), body...)
+	}
 	for _, sig := range strings.Fields(sigs) {
 		version, b64, ok := strings.Cut(sig, ",")
+		if ok && version == "v1a" && verifyAsymmetric(v.public, content, b64) {
+			return nil
+		}
 		if !ok || version != "v1" {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/countersign/countersign/api"
 )
@@ -76,7 +77,8 @@ func checkAnswer(t *testing.T, h *harness, what string, res response) {
 	}
 }
 
-// FuzzRequestBodies sends fuzzed JSON bodies to every operation that takes one.
+// FuzzRequestBodies sends fuzzed JSON bodies to every operation that takes
+// one; a body that is not UTF-8 is never taken.
 func FuzzRequestBodies(f *testing.F) {
 	h, _, targets := fuzzTargets(f, func(op api.Operation) bool { return op.Request != nil })
 	for _, t := range targets { // the valid body of each: seeds the corpus wherever it is
@@ -86,6 +88,9 @@ func FuzzRequestBodies(f *testing.F) {
 		tg := pick(targets, opID)
 		res := h.send(t, apiRequest{Method: tg.op.Method, Path: tg.path, Query: tg.call.query, Token: h.owner, Body: body})
 		checkAnswer(t, h, tg.op.ID+" with body "+string(body), res)
+		if res.Status < 300 && !utf8.Valid(body) { // encoding/json would have stored U+FFFD
+			t.Fatalf("%s took a body that is not UTF-8: %d %s", tg.op.ID, res.Status, res.Body)
+		}
 	})
 }
 

@@ -67,6 +67,7 @@ func (g *caseGen) bodyCases(props []property) {
 			g.add("personal code with a bad checksum", refused, code, member(code, "161175-19990"))
 		}
 	}
+	g.textCases(props)
 	for _, p := range props {
 		if v, ok := wrongValue(p.types); ok {
 			g.add("wrong type "+p.name, badRequest, p.name, func(r *apiRequest) { r.Body = withMember(g.t, r.Body, p.name, v) })

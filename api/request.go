@@ -37,7 +37,7 @@ func decode(c *fiber.Ctx, v any, strict bool) error {
 	if ct := c.Get(fiber.HeaderContentType); ct != "" && !strings.HasPrefix(strings.ToLower(ct), fiber.MIMEApplicationJSON) {
 		return countersign.Errorf(countersign.EMEDIATYPE, "Content-Type must be application/json")
 	}
-	if err := checkJSONText(body); err != nil {
+	if err := checkBody(body); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/countersign/countersign/api"
@@ -58,5 +60,42 @@ func TestBearerSchemeIgnoresCase(t *testing.T) {
 		if want == http.StatusUnauthorized && res.Header.Get("WWW-Authenticate") == "" {
 			t.Errorf("Authorization %.12q…: a 401 without WWW-Authenticate", auth)
 		}
+	}
+}
+
+// TestRefusalsBeforeRoutingCarryRequestID: a body over the limit (413) and
+// request headers over the read buffer (431) are refused before any route
+// runs, and still answer the JSON error with a request_id, like every other
+// error; 431 has its own code.
+func TestRefusalsBeforeRoutingCarryRequestID(t *testing.T) {
+	h := newHarness(t, api.Config{}, api.Deps{})
+	cases := []struct {
+		name   string
+		req    apiRequest
+		status int
+		code   string
+	}{
+		{"a body over the limit", apiRequest{Method: "POST", Path: "/v1/api-keys", Token: h.owner,
+			Body: []byte(`{"name":"` + strings.Repeat("x", 64<<10) + `"}`)}, 413, "payload_too_large"},
+		{"headers over the buffer", apiRequest{Method: "GET", Path: "/v1/api-keys", Token: h.owner,
+			Header: map[string]string{"X-Large": strings.Repeat("x", 8<<10)}}, 431, "headers_too_large"},
+	}
+	for _, c := range cases {
+		res := h.send(t, c.req)
+		var b api.ErrorBody
+		if res.Status != c.status || json.Unmarshal(res.Body, &b) != nil || b.Error.Code != c.code {
+			t.Errorf("%s: %d %s, want %d %s", c.name, res.Status, res.Body, c.status, c.code)
+			continue
+		}
+		if b.Error.RequestID == "" || res.Header.Get(api.HeaderRequestID) != b.Error.RequestID {
+			t.Errorf("%s: request_id %q, %s header %q: want the same id in both", c.name, b.Error.RequestID,
+				api.HeaderRequestID, res.Header.Get(api.HeaderRequestID))
+		}
+	}
+	// A caller's own request id is kept when the headers could be read.
+	res := h.send(t, apiRequest{Method: "POST", Path: "/v1/api-keys", Token: h.owner,
+		Body: []byte(`{"name":"` + strings.Repeat("x", 64<<10) + `"}`), Header: map[string]string{api.HeaderRequestID: "trace-413"}})
+	if !strings.Contains(string(res.Body), `"request_id":"trace-413"`) {
+		t.Errorf("a 413 with the caller's request id: %s", res.Body)
 	}
 }

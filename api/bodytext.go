@@ -124,7 +124,7 @@ func checkBody(body []byte) error {
 func checkMemberName(path bodyPath, raw []byte, name string) error {
 	named := func() string { // the member itself, its name made printable
 		p := append(bodyPath(nil), path...)
-		p[len(p)-1].key = printable(name)
+		p[len(p)-1].key = cleanText(name)
 		return p.String()
 	}
 	if err := checkString(raw, false, named); err != nil {
@@ -214,15 +214,3 @@ func hex4(b []byte) rune {
 
 func utf16IsHigh(r rune) bool { return r >= 0xD800 && r < 0xDC00 }
 func utf16IsLow(r rune) bool  { return r >= 0xDC00 && r < 0xE000 }
-
-// printable is a member name fit to appear in an error: UTF-8, without the
-// characters checkString refuses.
-func printable(name string) string {
-	name = strings.ToValidUTF8(name, "\uFFFD")
-	return strings.Map(func(r rune) rune {
-		if forbiddenRune(r, false) != "" {
-			return -1
-		}
-		return r
-	}, name)
-}

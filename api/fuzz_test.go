@@ -58,7 +58,7 @@ func pick(targets []fuzzTarget, id string) fuzzTarget {
 }
 
 // checkAnswer fails t unless res is a 2xx with a well-formed body or a 4xx
-// JSON error, and the server still answers.
+// JSON error with a request_id, and the server still answers.
 func checkAnswer(t *testing.T, h *harness, what string, res response) {
 	t.Helper()
 	if len(what) > 300 {
@@ -69,6 +69,8 @@ func checkAnswer(t *testing.T, h *harness, what string, res response) {
 		t.Fatalf("%s: %d %s", what, res.Status, res.Body)
 	case res.Status >= 400 && !isErrorBody(res.Body):
 		t.Fatalf("%s: %d body %q is not a JSON error", what, res.Status, res.Body)
+	case res.Status >= 400 && !strings.Contains(string(res.Body), `"request_id":"`):
+		t.Fatalf("%s: %d body %q has no request_id", what, res.Status, res.Body)
 	case res.Status < 300 && strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") && !json.Valid(res.Body):
 		t.Fatalf("%s: %d body %q is not JSON", what, res.Status, res.Body)
 	}

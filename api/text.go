@@ -30,12 +30,14 @@ func checkQuery(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// cleanText returns s as valid UTF-8 without control characters, for text
-// taken from headers into stored records.
+// cleanText returns s as valid UTF-8 without the characters request bodies
+// may not hold in names (forbiddenRune: control characters, bidirectional
+// overrides), for text taken from headers into stored records and for member
+// names shown in errors.
 func cleanText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if forbiddenRune(r, false) != "" {
 			return -1
 		}
 		return r

@@ -90,6 +90,7 @@ type Server struct {
 	metrics *httpMetrics
 	v1      fiber.Router
 	limiter *rateLimiter
+	methods methodTable // the methods of each /v1 path, for 405 answers
 }
 
 // New builds the server and registers every route.
@@ -152,7 +153,7 @@ func (s *Server) routes() {
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
 	s.app.Get("/metrics", s.serveMetrics)
-	s.v1 = s.app.Group("/v1", s.authenticate, s.limitRate, checkQuery)
+	s.v1 = s.app.Group("/v1", s.authenticate, s.limitRate, checkQuery, s.checkMethod)
 	s.handle(getOpenAPI, s.getOpenAPI)
 	s.apiKeyRoutes()
 	s.eventTypeRoutes()

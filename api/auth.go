@@ -13,13 +13,12 @@ const localActor = "actor"
 // authenticate checks the bearer API key and puts the caller in the request's
 // context. Every /v1 route passes through it.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	h := c.Get(fiber.HeaderAuthorization)
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || token == "" {
+	token, ok := bearerToken(c.Get(fiber.HeaderAuthorization))
+	if !ok {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="countersign"`)
 		return countersign.Errorf(countersign.EUNAUTHORIZED, "missing bearer API key in the Authorization header")
 	}
-	key, err := s.deps.Keys.Authenticate(c.UserContext(), strings.TrimSpace(token))
+	key, err := s.deps.Keys.Authenticate(c.UserContext(), token)
 	if err != nil {
 		if countersign.ErrorCode(err) == countersign.EUNAUTHORIZED {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="countersign", error="invalid_token"`)
@@ -33,6 +32,18 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	c.Locals(localActor, actor)
 	c.SetUserContext(countersign.WithActor(c.UserContext(), actor))
 	return c.Next()
+}
+
+// bearerToken returns the token of an Authorization header of the Bearer
+// scheme, whose name is case-insensitive (RFC 7235) and followed by one or
+// more spaces.
+func bearerToken(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(h, " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
 }
 
 // clientApp names the calling application for the audit trail: the

@@ -30,14 +30,15 @@ var statusOf = map[string]int{
 // codeOfStatus names the errors Fiber itself raises (unknown route, wrong
 // method, oversize body) in the same vocabulary.
 var codeOfStatus = map[int]string{
-	http.StatusBadRequest:            countersign.EINVALID,
-	http.StatusNotFound:              countersign.ENOTFOUND,
-	http.StatusMethodNotAllowed:      "method_not_allowed",
-	http.StatusRequestEntityTooLarge: countersign.ETOOLARGE,
-	http.StatusRequestTimeout:        "request_timeout",
-	http.StatusUnsupportedMediaType:  countersign.EMEDIATYPE,
-	http.StatusTooManyRequests:       countersign.ERATELIMIT,
-	http.StatusServiceUnavailable:    countersign.EUNAVAILABLE,
+	http.StatusBadRequest:                  countersign.EINVALID,
+	http.StatusNotFound:                    countersign.ENOTFOUND,
+	http.StatusMethodNotAllowed:            "method_not_allowed",
+	http.StatusRequestEntityTooLarge:       countersign.ETOOLARGE,
+	http.StatusRequestHeaderFieldsTooLarge: "headers_too_large",
+	http.StatusRequestTimeout:              "request_timeout",
+	http.StatusUnsupportedMediaType:        countersign.EMEDIATYPE,
+	http.StatusTooManyRequests:             countersign.ERATELIMIT,
+	http.StatusServiceUnavailable:          countersign.EUNAVAILABLE,
 }
 
 // ErrorBody is the JSON body of every error answer.
@@ -58,6 +59,15 @@ type ErrorDetail struct {
 // internal error, never with their text.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	detail := ErrorDetail{RequestID: requestID(c)}
+	if detail.RequestID == "" {
+		// refused before routing (a body over the limit, headers over the
+		// read buffer): observe never ran, the request still gets an id
+		detail.RequestID = c.Get(HeaderRequestID)
+		if !validRequestID(detail.RequestID) {
+			detail.RequestID = countersign.NewUUID()
+		}
+		c.Set(HeaderRequestID, detail.RequestID)
+	}
 	status := http.StatusInternalServerError
 	var fe *fiber.Error
 	switch de := countersign.AsError(err); {
@@ -102,7 +112,9 @@ func fiberMessage(c *fiber.Ctx, fe *fiber.Error) string {
 	case http.StatusMethodNotAllowed:
 		return fmt.Sprintf("method %s is not allowed on %s", c.Method(), c.Path())
 	case http.StatusRequestEntityTooLarge:
-		return "request body is too large"
+		return fmt.Sprintf("request body is larger than %d bytes", c.App().Config().BodyLimit)
+	case http.StatusRequestHeaderFieldsTooLarge:
+		return fmt.Sprintf("request line and headers are larger than %d bytes", c.App().Config().ReadBufferSize)
 	}
 	return fe.Message
 }

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/countersign/countersign/api"
 )
@@ -57,7 +58,7 @@ func pick(targets []fuzzTarget, id string) fuzzTarget {
 }
 
 // checkAnswer fails t unless res is a 2xx with a well-formed body or a 4xx
-// JSON error, and the server still answers.
+// JSON error with a request_id, and the server still answers.
 func checkAnswer(t *testing.T, h *harness, what string, res response) {
 	t.Helper()
 	if len(what) > 300 {
@@ -68,6 +69,8 @@ func checkAnswer(t *testing.T, h *harness, what string, res response) {
 		t.Fatalf("%s: %d %s", what, res.Status, res.Body)
 	case res.Status >= 400 && !isErrorBody(res.Body):
 		t.Fatalf("%s: %d body %q is not a JSON error", what, res.Status, res.Body)
+	case res.Status >= 400 && !strings.Contains(string(res.Body), `"request_id":"`):
+		t.Fatalf("%s: %d body %q has no request_id", what, res.Status, res.Body)
 	case res.Status < 300 && strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") && !json.Valid(res.Body):
 		t.Fatalf("%s: %d body %q is not JSON", what, res.Status, res.Body)
 	}
@@ -76,7 +79,8 @@ func checkAnswer(t *testing.T, h *harness, what string, res response) {
 	}
 }
 
-// FuzzRequestBodies sends fuzzed JSON bodies to every operation that takes one.
+// FuzzRequestBodies sends fuzzed JSON bodies to every operation that takes
+// one; a body that is not UTF-8 is never taken.
 func FuzzRequestBodies(f *testing.F) {
 	h, _, targets := fuzzTargets(f, func(op api.Operation) bool { return op.Request != nil })
 	for _, t := range targets { // the valid body of each: seeds the corpus wherever it is
@@ -86,6 +90,9 @@ func FuzzRequestBodies(f *testing.F) {
 		tg := pick(targets, opID)
 		res := h.send(t, apiRequest{Method: tg.op.Method, Path: tg.path, Query: tg.call.query, Token: h.owner, Body: body})
 		checkAnswer(t, h, tg.op.ID+" with body "+string(body), res)
+		if res.Status < 300 && !utf8.Valid(body) { // encoding/json would have stored U+FFFD
+			t.Fatalf("%s took a body that is not UTF-8: %d %s", tg.op.ID, res.Status, res.Body)
+		}
 	})
 }
 

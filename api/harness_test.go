@@ -67,7 +67,8 @@ func newHarnessOn(tb testing.TB, db *storage.DB, cfg api.Config, deps api.Deps) 
 }
 
 // apiRequest is one request to the harness. Query is sent raw; Body nil sends
-// none, and a body is application/json unless ContentType says otherwise.
+// none, and a body is application/json unless ContentType says otherwise. A
+// Header with an empty value is removed.
 type apiRequest struct {
 	Method, Path, Query string
 	Token               string
@@ -105,6 +106,10 @@ func (h *harness) trySend(r apiRequest) (response, error) {
 		req.Header.Set("Authorization", "Bearer "+r.Token)
 	}
 	for k, v := range r.Header {
+		if v == "" { // a header removed, such as the Content-Type of a body
+			req.Header.Del(k)
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	raw, err := httputil.DumpRequest(req, true) // what app.Test sends, kept for serveConn

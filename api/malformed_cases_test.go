@@ -43,6 +43,7 @@ func (g *caseGen) bodyCases(props []property) {
 	g.add("a bare string", badRequest, "", set(`"text"`))
 	g.add("trailing data", badRequest, "", func(r *apiRequest) { r.Body = append(append([]byte{}, g.base.Body...), " {}"...) })
 	g.add("wrong content type", []int{415}, "", func(r *apiRequest) { r.ContentType = "text/plain" })
+	g.add("no content type", []int{415}, "", func(r *apiRequest) { r.Header = map[string]string{"Content-Type": ""} })
 	g.add("oversize body", []int{413}, "", set(`{"x":"`+strings.Repeat("x", g.limit)+`"}`))
 	if !op.OptionalBody {
 		g.add("no body", badRequest, "", func(r *apiRequest) { r.Body = nil })
@@ -67,6 +68,7 @@ func (g *caseGen) bodyCases(props []property) {
 			g.add("personal code with a bad checksum", refused, code, member(code, "161175-19990"))
 		}
 	}
+	g.textCases(props)
 	for _, p := range props {
 		if v, ok := wrongValue(p.types); ok {
 			g.add("wrong type "+p.name, badRequest, p.name, func(r *apiRequest) { r.Body = withMember(g.t, r.Body, p.name, v) })

@@ -123,6 +123,8 @@ func checkMalformed(t *testing.T, h *harness, m malformed) {
 		t.Errorf("%s: %d body %q is not a JSON error", m.name, res.Status, res.Body)
 	case m.field != "" && b.Error.Field != m.field:
 		t.Errorf("%s: %d %s names field %q, want %q", m.name, res.Status, res.Body, b.Error.Field, m.field)
+	case b.Error.RequestID == "":
+		t.Errorf("%s: %d %s has no request_id", m.name, res.Status, res.Body)
 	}
 }
 

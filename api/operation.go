@@ -88,6 +88,7 @@ func (op Operation) OpenAPIPath() string {
 // the OpenAPI document. Routes under /v1 are authenticated.
 func (s *Server) handle(op Operation, h fiber.Handler) {
 	s.ops = append(s.ops, op)
+	s.methods.add(op)
 	handlers := []fiber.Handler{}
 	if op.Perm != "" {
 		handlers = append(handlers, require(op.Perm))

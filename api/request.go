@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"mime"
 	"reflect"
 	"slices"
 	"strings"
@@ -34,10 +35,10 @@ func decode(c *fiber.Ctx, v any, strict bool) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return countersign.Errorf(countersign.EINVALID, "request body is required")
 	}
-	if ct := c.Get(fiber.HeaderContentType); ct != "" && !strings.HasPrefix(strings.ToLower(ct), fiber.MIMEApplicationJSON) {
-		return countersign.Errorf(countersign.EMEDIATYPE, "Content-Type must be application/json")
+	if err := checkMediaType(c.Get(fiber.HeaderContentType)); err != nil {
+		return err
 	}
-	if err := checkJSONText(body); err != nil {
+	if err := checkBody(body); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -49,6 +50,23 @@ func decode(c *fiber.Ctx, v any, strict bool) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return countersign.Errorf(countersign.EINVALID, "request body has data after the JSON value")
+	}
+	return nil
+}
+
+// checkMediaType refuses a body whose Content-Type is missing or other than
+// application/json, with no charset or UTF-8 (the only encoding of JSON
+// text, RFC 8259).
+func checkMediaType(ct string) error {
+	if ct == "" {
+		return countersign.Errorf(countersign.EMEDIATYPE, "a request body needs Content-Type: application/json")
+	}
+	typ, params, err := mime.ParseMediaType(ct)
+	if err != nil || typ != fiber.MIMEApplicationJSON {
+		return countersign.Errorf(countersign.EMEDIATYPE, "Content-Type must be application/json, not %q", cleanText(ct))
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return countersign.Errorf(countersign.EMEDIATYPE, "JSON is UTF-8 text: charset %q is not taken", cleanText(cs))
 	}
 	return nil
 }

@@ -54,15 +54,16 @@ func TestTextTheDatabaseRefuses(t *testing.T) {
 }
 
 // TestClientAppIsStoredAsText checks that an X-Client-App header that is not
-// UTF-8 text still leaves its audit record, on both databases: the name is
-// cleaned before it is stored (a refused record would fail its whole batch).
+// UTF-8 text, or holds control characters or a bidirectional override, still
+// leaves its audit record, on both databases: the name is cleaned before it is
+// stored (a refused record would fail its whole batch).
 func TestClientAppIsStoredAsText(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		audit := db.NewAuditWriter(nil)
 		t.Cleanup(audit.Close)
 		h := newHarnessOn(t, db, api.Config{}, api.Deps{Audit: audit})
 		res := h.send(t, apiRequest{Method: "GET", Path: "/v1/document-attributes", Token: h.owner,
-			Header: map[string]string{"X-Client-App": "app\xff\x01" + strings.Repeat("é", 300)}})
+			Header: map[string]string{"X-Client-App": "app\xff\x01\u202e\u0085" + strings.Repeat("é", 300)}})
 		if res.Status != 200 {
 			t.Fatalf("list: %d %s", res.Status, res.Body)
 		}

@@ -102,10 +102,11 @@ type DeliveryList struct {
 	HasMore bool           `json:"has_more"`
 }
 
-// NewEndpointView returns the view of e with its health, without the secret.
+// NewEndpointView returns the view of e with its health, without the secret
+// and with the values of sensitive custom headers masked.
 func NewEndpointView(e webhook.Endpoint, h webhook.Health) EndpointView {
 	v := EndpointView{Object: "webhook_endpoint", ID: e.ID, URL: e.URL, Description: e.Description, EventTypes: e.EventTypes,
-		Enabled: e.Enabled, DisabledReason: optString(e.DisabledReason), DisabledAt: e.DisabledAt, Headers: e.Headers,
+		Enabled: e.Enabled, DisabledReason: optString(e.DisabledReason), DisabledAt: e.DisabledAt, Headers: webhook.MaskHeaders(e.Headers),
 		TimeoutSeconds: e.TimeoutSeconds, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 		Health: HealthView{SuccessRate: h.SuccessRate, Attempts24h: h.Attempts, FailingSince: h.FailingSince,
 			LastAttempts: make([]AttemptSummary, len(h.LastAttempts))}}

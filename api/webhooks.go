@@ -2,7 +2,9 @@ package api
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -112,6 +114,16 @@ func (s *Server) updateEndpoint(c *fiber.Ctx) error {
 	}
 	if err := in.Validate(c.UserContext(), s.deps.Guard, false); err != nil {
 		return err
+	}
+	if slices.Contains(slices.Collect(maps.Values(in.Headers)), webhook.MaskedValue) {
+		// headers read back and sent again: each mask must stand for a stored value
+		cur, err := s.deps.Webhooks.GetEndpoint(c.UserContext(), actor(c).WorkspaceID, id)
+		if err != nil {
+			return err
+		}
+		if err := in.CheckMasks(cur); err != nil {
+			return err
+		}
 	}
 	e, err := s.deps.Webhooks.UpdateEndpoint(c.UserContext(), actor(c), id, in)
 	if err != nil {

@@ -247,7 +247,7 @@ func TestWebhookEndpointValidation(t *testing.T) {
 		{"reserved header", valid(map[string]any{"headers": map[string]string{"webhook-id": "x"}}), 422, "headers"},
 		{"framing header", valid(map[string]any{"headers": map[string]string{"Content-Type": "text/plain"}}), 422, "headers"},
 		{"bad header name", valid(map[string]any{"headers": map[string]string{"X Bad": "x"}}), 422, "headers"},
-		{"bad header value", valid(map[string]any{"headers": map[string]string{"X-Ok": "a\nb"}}), 422, "headers"},
+		{"bad header value", valid(map[string]any{"headers": map[string]string{"X-Ok": "a\nb"}}), 422, "headers.X-Ok"},
 		{"negative rate limit", valid(map[string]any{"rate_limit": -1}), 422, "rate_limit"},
 		{"huge rate limit", valid(map[string]any{"rate_limit": webhook.MaxRateLimit + 1}), 422, "rate_limit"},
 		{"zero timeout", valid(map[string]any{"timeout_seconds": 0}), 422, "timeout_seconds"},

@@ -2,7 +2,11 @@ package webhook
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,8 +93,8 @@ func (in EndpointInput) Validate(ctx context.Context, guard Guard, creating bool
 		if len(*in.URL) > MaxURLLength {
 			return countersign.FieldErrorf(countersign.EVALIDATION, "url", "url is longer than %d characters", MaxURLLength)
 		}
-		if u, err := url.Parse(*in.URL); err != nil || u.Fragment != "" {
-			return countersign.FieldErrorf(countersign.EVALIDATION, "url", "url must be an absolute URL without a fragment")
+		if err := checkURLSyntax(*in.URL); err != nil {
+			return err
 		}
 		if err := guard.CheckURL(ctx, *in.URL, nil); err != nil {
 			return err
@@ -107,6 +111,11 @@ func (in EndpointInput) Validate(ctx context.Context, guard Guard, creating bool
 	if in.Headers != nil {
 		if err := ValidateHeaders(in.Headers); err != nil {
 			return err
+		}
+		if creating {
+			if err := in.CheckMasks(Endpoint{}); err != nil {
+				return err
+			}
 		}
 	}
 	if in.RateLimit != nil && (*in.RateLimit < 0 || *in.RateLimit > MaxRateLimit) {
@@ -136,7 +145,7 @@ func (in EndpointInput) Apply(e *Endpoint) {
 		}
 	}
 	if in.Headers != nil {
-		e.Headers = in.Headers
+		e.Headers = keepMasked(in.Headers, e.Headers)
 	}
 	if in.RateLimit != nil {
 		e.RateLimit = *in.RateLimit
@@ -144,4 +153,63 @@ func (in EndpointInput) Apply(e *Endpoint) {
 	if in.TimeoutSeconds != nil {
 		e.TimeoutSeconds = *in.TimeoutSeconds
 	}
+}
+
+// checkURLSyntax refuses a URL that does not parse, has a fragment, or a port
+// out of 1–65535 (url.Parse takes any digits); the Guard checks the rest.
+func checkURLSyntax(raw string) error {
+	invalid := func(format string, args ...any) error {
+		return countersign.FieldErrorf(countersign.EVALIDATION, "url", format, args...)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return invalid("url does not parse as a URL: %v", err)
+	}
+	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
+		return invalid("url must not have a fragment (#…)")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return invalid("url port %s is out of range: a port is from 1 to 65535", p)
+		}
+	}
+	return nil
+}
+
+// CheckMasks refuses MaskedValue as the value of a sensitive header that e,
+// the endpoint being changed, does not hold: a mask keeps a stored value and
+// stands for no other. Creating checks against the zero Endpoint.
+func (in EndpointInput) CheckMasks(e Endpoint) error {
+	stored := map[string]bool{}
+	for name := range e.Headers {
+		stored[foldHeader(name)] = true
+	}
+	for _, name := range slices.Sorted(maps.Keys(in.Headers)) {
+		if in.Headers[name] == MaskedValue && SensitiveHeader(name) && !stored[foldHeader(name)] {
+			return countersign.FieldErrorf(countersign.EVALIDATION, "headers",
+				"header %q holds %s, the mask of a value read back, but the endpoint has no such header: send the value itself", name, MaskedValue)
+		}
+	}
+	return nil
+}
+
+// keepMasked returns the headers of an update: next, where a sensitive
+// header sent back with MaskedValue keeps its value in prev.
+func keepMasked(next, prev map[string]string) map[string]string {
+	old := map[string]string{}
+	for name, value := range prev {
+		old[foldHeader(name)] = value
+	}
+	out := make(map[string]string, len(next))
+	for name, value := range next {
+		if v, ok := old[foldHeader(name)]; ok && value == MaskedValue && SensitiveHeader(name) {
+			value = v
+		}
+		out[name] = value
+	}
+	return out
 }

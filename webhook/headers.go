@@ -1,7 +1,9 @@
 package webhook
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/countersign/countersign"
@@ -22,45 +24,113 @@ var (
 	canonicalSignature = http.CanonicalHeaderKey(HeaderSignature)
 )
 
-// reservedHeaders are set by the Sender or by HTTP itself; an endpoint's custom
-// headers cannot replace them. Every webhook-* header is reserved as well.
+// Bounds of an endpoint's custom headers: every delivery carries them, and a
+// receiver or a proxy before it refuses a request whose headers are too large.
+const (
+	MaxHeaders     = 20
+	MaxHeaderBytes = 4096 // names and values together
+)
+
+// MaskedValue stands for the value of a sensitive custom header
+// (SensitiveHeader) in every answer. An update that sends it back as the value
+// keeps the stored one, so a client may send the headers it read.
+const MaskedValue = "********"
+
+// reservedHeaders are set by the Sender or by HTTP itself, folded
+// (foldHeader); an endpoint's custom headers cannot replace them. Every
+// webhook-* header is reserved as well.
 var reservedHeaders = map[string]bool{
-	"Content-Type":      true,
-	"Content-Length":    true,
-	"Content-Encoding":  true,
-	"Transfer-Encoding": true,
-	"Host":              true,
-	"Connection":        true,
-	"Keep-Alive":        true,
-	"Te":                true,
-	"Trailer":           true,
-	"Upgrade":           true,
-	"User-Agent":        true,
+	"content-type":      true,
+	"content-length":    true,
+	"content-encoding":  true,
+	"transfer-encoding": true,
+	"host":              true,
+	"connection":        true,
+	"keep-alive":        true,
+	"te":                true,
+	"trailer":           true,
+	"upgrade":           true,
+	"user-agent":        true,
 }
 
-// ReservedHeader reports whether an endpoint's custom header may not use name:
-// the webhook-* headers, Content-Type, User-Agent and the headers that frame the
-// HTTP message. The Sender skips such custom headers.
+// foldHeader is a header name as receivers may see it: HTTP compares names
+// regardless of case, and CGI, PHP, WSGI and Rack read "_" as "-" when they
+// turn headers into variables (HTTP_WEBHOOK_SIGNATURE), so Webhook_Signature
+// would reach such a receiver as the signature itself.
+func foldHeader(name string) string {
+	return strings.ReplaceAll(strings.ToLower(name), "_", "-")
+}
+
+// ReservedHeader reports whether an endpoint's custom header may not use name
+// (compared after foldHeader): the webhook-* headers, Content-Type, User-Agent
+// and the headers that frame the HTTP message. The Sender skips such custom headers.
 func ReservedHeader(name string) bool {
-	if len(name) >= len("webhook-") && strings.EqualFold(name[:len("webhook-")], "webhook-") {
-		return true
-	}
-	return reservedHeaders[http.CanonicalHeaderKey(name)]
+	f := foldHeader(name)
+	return strings.HasPrefix(f, "webhook-") || reservedHeaders[f]
 }
 
-// ValidateHeaders checks an endpoint's custom headers at registration: each name
-// is an HTTP token and not reserved, and no value holds a control character.
+// sensitiveParts mark the names of headers that carry credentials.
+var sensitiveParts = []string{"auth", "cookie", "token", "secret", "password", "passwd", "key", "session", "credential"}
+
+// SensitiveHeader reports whether a custom header's value is a credential,
+// masked (MaskedValue) when the endpoint is read back: its folded name holds
+// auth (Authorization, Proxy-Authorization, X-Auth-…), cookie, token, secret,
+// password, passwd, key (X-Api-Key), session or credential. A false positive
+// only hides a value its owner sent.
+func SensitiveHeader(name string) bool {
+	f := foldHeader(name)
+	for _, part := range sensitiveParts {
+		if strings.Contains(f, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// MaskHeaders returns a copy of h with the values of sensitive headers masked.
+func MaskHeaders(h map[string]string) map[string]string {
+	out := make(map[string]string, len(h))
+	for name, value := range h {
+		if SensitiveHeader(name) {
+			value = MaskedValue
+		}
+		out[name] = value
+	}
+	return out
+}
+
+// ValidateHeaders checks an endpoint's custom headers: at most MaxHeaders of at
+// most MaxHeaderBytes in all, each name an HTTP token, not reserved and not
+// the name of another after folding, and no value with a control character.
 // Errors are EVALIDATION errors about the field "headers".
 func ValidateHeaders(h map[string]string) error {
+	invalid := func(format string, args ...any) error {
+		return countersign.FieldErrorf(countersign.EVALIDATION, "headers", format, args...)
+	}
+	if len(h) > MaxHeaders {
+		return invalid("headers holds %d headers; at most %d are allowed", len(h), MaxHeaders)
+	}
+	size := 0
 	for name, value := range h {
+		size += len(name) + len(value)
+	}
+	if size > MaxHeaderBytes {
+		return invalid("headers are %d bytes in all (names and values); at most %d are allowed", size, MaxHeaderBytes)
+	}
+	folded := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(h)) {
 		if !validHeaderName(name) {
-			return countersign.FieldErrorf(countersign.EVALIDATION, "headers", "invalid header name %q", name)
+			return invalid("invalid header name %q", name)
 		}
 		if ReservedHeader(name) {
-			return countersign.FieldErrorf(countersign.EVALIDATION, "headers", "header %q is set by Countersign", name)
+			return invalid("header %q is set by Countersign (names are compared regardless of case, with _ as -)", name)
 		}
-		if !validHeaderValue(value) {
-			return countersign.FieldErrorf(countersign.EVALIDATION, "headers", "header %q has an invalid value", name)
+		if other, ok := folded[foldHeader(name)]; ok {
+			return invalid("headers %q and %q are one header to a receiver (names are compared regardless of case, with _ as -)", other, name)
+		}
+		folded[foldHeader(name)] = name
+		if !validHeaderValue(h[name]) {
+			return invalid("header %q has an invalid value", name)
 		}
 	}
 	return nil

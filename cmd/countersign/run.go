@@ -49,6 +49,7 @@ commands:
   workspace create   create a workspace and its first owner API key
   replay             replay a delivery, an event, or deliveries in bulk (delivery|event|bulk)
   verify             check a webhook request (raw HTTP on stdin) against --secret
+  health             exit 0 if the serve process on --addr answers /healthz (--ready: /readyz)
   bench              measure end-to-end delivery throughput and latency (docs/performance.md)
   version            print the version
 
@@ -80,6 +81,8 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return replayCmd(ctx, rest, stdout, stderr)
 	case "verify":
 		return verifyCmd(rest, stdin, stdout, stderr)
+	case "health":
+		return healthCmd(ctx, rest, stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":

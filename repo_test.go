@@ -1,0 +1,52 @@
+package countersign_test
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestRepositoryHygiene keeps local state out of the repository and the
+// image: no database committed under a data/ directory, data/ ignored by git
+// and Docker, and an image that can report its own health.
+func TestRepositoryHygiene(t *testing.T) {
+	if out, err := exec.Command("git", "ls-files").Output(); err != nil {
+		t.Logf("git ls-files: %v; the committed-files check is skipped", err)
+	} else {
+		for _, f := range strings.Fields(string(out)) {
+			if f == "data" || strings.HasPrefix(f, "data/") || strings.Contains(f, "/data/") {
+				t.Errorf("%s is committed: data/ holds local databases", f)
+			}
+		}
+	}
+	lines := func(name string) []string {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Errorf("read %s: %v", name, err)
+			return nil
+		}
+		return strings.Split(string(b), "\n")
+	}
+	has := func(name string, want ...string) {
+		got := lines(name)
+		for _, w := range want {
+			found := false
+			for _, l := range got {
+				found = found || strings.TrimSpace(l) == w
+			}
+			if !found {
+				t.Errorf("%s has no line %q", name, w)
+			}
+		}
+	}
+	// "data/" without a leading slash ignores a data directory at any depth,
+	// such as the one a test run in cmd/countersign would create.
+	has(".gitignore", "data/")
+	has(".dockerignore", ".git", "data/", "**/data/")
+	dockerfile := strings.Join(lines("Dockerfile"), "\n")
+	if !regexp.MustCompile(`(?m)^HEALTHCHECK .*CMD \["countersign", "health"\]`).MatchString(dockerfile) {
+		t.Errorf("the Dockerfile has no HEALTHCHECK running countersign health")
+	}
+}

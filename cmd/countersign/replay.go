@@ -76,11 +76,14 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return usageError{msg: errMsg(err)}
 	}
-	if !countersign.ValidID(countersign.PrefixWorkspace, *ws) {
+	if *ws == "" {
 		return usagef("replay %s: --workspace wsp_… is required", kind)
 	}
+	if !countersign.ValidID(countersign.PrefixWorkspace, *ws) {
+		return usagef("replay %s: --workspace %q is not a wsp_… id", kind, *ws)
+	}
 	if *endpoint != "" && !countersign.ValidID(countersign.PrefixEndpoint, *endpoint) {
-		return usagef("replay %s: --endpoint must be an ep_… id", kind)
+		return usagef("replay %s: --endpoint %q is not an ep_… id", kind, *endpoint)
 	}
 	want := map[string]int{"delivery": 1, "event": 1, "bulk": 0}[kind]
 	if len(pos) != want {

@@ -90,7 +90,8 @@ func TestReplayCommand(t *testing.T) {
 	}{
 		"no kind":         {nil, 2, "usage"},
 		"unknown kind":    {[]string{"everything"}, 2, "usage"},
-		"no workspace":    {[]string{"delivery", d.ID}, 2, "--workspace"},
+		"no workspace":    {[]string{"delivery", d.ID}, 2, "--workspace wsp_… is required"},
+		"bad workspace":   {[]string{"delivery", d.ID, "--workspace", "wsp_nope"}, 2, `--workspace "wsp_nope" is not a wsp_… id`},
 		"bad delivery id": {append([]string{"delivery", "x"}, ws...), 2, "dlv_"},
 		"two ids":         {append([]string{"delivery", d.ID, d.ID}, ws...), 2, "usage"},
 		"bad endpoint":    {append([]string{"event", d.EventID, "--endpoint", "x"}, ws...), 2, "--endpoint"},

@@ -50,7 +50,7 @@ func TestReplayCommand(t *testing.T) {
 	}
 
 	out, err := replay(append([]string{"delivery", d.ID}, ws...)...)
-	if err != nil || !regexp.MustCompile(`^replayed delivery dlv_\w+ as dlv_\w+ \(event evt_\w+ to ep_\w+\); due now.*within seconds\n$`).MatchString(out) {
+	if err != nil || !regexp.MustCompile(`^replayed delivery dlv_\w+ as dlv_\w+ \(event evt_\w+ to ep_\w+\); due now: .*within 15 seconds.*\n$`).MatchString(out) {
 		t.Fatalf("replay delivery: %q, %v", out, err)
 	}
 	out, err = replay("event", d.EventID, "--endpoint", ep.ID, "--json", ws[0], ws[1])

@@ -1,8 +1,10 @@
 package countersign_test
 
 import (
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -48,5 +50,47 @@ func TestRepositoryHygiene(t *testing.T) {
 	dockerfile := strings.Join(lines("Dockerfile"), "\n")
 	if !regexp.MustCompile(`(?m)^HEALTHCHECK .*CMD \["countersign", "health"\]`).MatchString(dockerfile) {
 		t.Errorf("the Dockerfile has no HEALTHCHECK running countersign health")
+	}
+}
+
+// TestNoInternalSourceWords keeps the documents the requirements came from out
+// of what users and maintainers read: docs, messages and comments name the
+// thing itself (the SigningProcess schema, the page object, the consumption
+// report), never "the seed" or "the vendor". Other meanings of "seed" (random
+// and fuzz seeds, seeding test data) are fine. e2e/ is left to its owners.
+func TestNoInternalSourceWords(t *testing.T) {
+	word := regexp.MustCompile(`(?i)\bvendor|\bthe seed\b|\bseed's|\bseed (clients|schema|example)|\bclients? of the seed`)
+	const self = "repo_test.go"
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || name == "e2e" || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".md", ".sql", ".sh":
+			if path == self {
+				return nil
+			}
+		default:
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if word.MatchString(line) {
+				t.Errorf("%s:%d: %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -46,3 +46,18 @@ func TestRefusalsSayHowToGetItRight(t *testing.T) {
 		}
 	}
 }
+
+// What the API serves about itself speaks of the product: the OpenAPI document
+// and the event catalogue never mention the documents the API was modelled on.
+func TestServedDocumentsNameTheThingItself(t *testing.T) {
+	s := newTestServer(t)
+	for _, path := range []string{"/v1/openapi.json", "/v1/event-types"} {
+		res := s.expect(200, "GET", path, s.owner, nil)
+		body := strings.ToLower(string(res.Body))
+		for _, w := range []string{"vendor", "the seed", "seed's"} {
+			if i := strings.Index(body, w); i >= 0 {
+				t.Errorf("%s mentions %q: …%s…", path, w, body[max(0, i-80):min(len(body), i+80)])
+			}
+		}
+	}
+}

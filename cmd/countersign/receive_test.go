@@ -45,7 +45,9 @@ func TestReceiveSavesWhatVerifyReads(t *testing.T) {
 		out = &syncBuffer{}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- run(ctx, append([]string{"receive", "--addr", addr, "--dir", dir}, args...), out, io.Discard) }()
+		go func() {
+			done <- run(ctx, append([]string{"receive", "--addr", addr, "--dir", dir}, args...), out, io.Discard)
+		}()
 		waitFor(t, func() string {
 			if strings.Contains(out.String(), "receiving webhooks") {
 				return "up"

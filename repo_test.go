@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/countersign/countersign/workflow"
 )
 
 // TestRepositoryHygiene keeps local state out of the repository and the
@@ -92,5 +94,37 @@ func TestNoInternalSourceWords(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDocumentedPersonalCodesAreValid checks every personal code the docs show
+// against the rules the API applies: DDMMYY-NNNNN is an LV code, and an
+// 11-digit code must be a valid LV, LT or EE one.
+func TestDocumentedPersonalCodesAreValid(t *testing.T) {
+	code := regexp.MustCompile(`\b[0-9]{6}-[0-9]{5}\b|\b[0-9]{11}\b`)
+	docs, _ := filepath.Glob("docs/*.md")
+	found := 0
+	for _, name := range append(docs, "README.md") {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range code.FindAllString(string(b), -1) {
+			found++
+			countries := []string{"LV", "LT", "EE"}
+			if strings.Contains(c, "-") {
+				countries = countries[:1]
+			}
+			valid := false
+			for _, country := range countries {
+				valid = valid || workflow.ValidatePersonalCode(country, c) == nil
+			}
+			if !valid {
+				t.Errorf("%s shows the personal code %s, which no rule of %v accepts", name, c, countries)
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no personal code found in the docs: the pattern is stale")
 	}
 }

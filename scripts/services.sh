@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the Redis and PostgreSQL the test suite talks to are installed and
-# answering on 127.0.0.1 (6379 and 5432). Installs them with apt-get when they
-# are missing (needs root), starts them when they are stopped, then waits.
+# answering on 127.0.0.1 (6379 and 5432), and that curl and jq are installed.
+# Installs what is missing with apt-get (needs root), starts the servers when
+# they are stopped, then waits.
 set -euo pipefail
 
 log() { printf 'services: %s\n' "$*" >&2; }
@@ -9,6 +10,9 @@ log() { printf 'services: %s\n' "$*" >&2; }
 need_install=()
 command -v redis-server >/dev/null 2>&1 || need_install+=(redis-server)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_install+=(postgresql)
+# The docs walkthrough test (cmd/countersign) runs curl and jq as a reader would.
+command -v curl >/dev/null 2>&1 || need_install+=(curl)
+command -v jq >/dev/null 2>&1 || need_install+=(jq)
 if ((${#need_install[@]})); then
   if [ "$(id -u)" != 0 ]; then
     log "missing ${need_install[*]}; install them (apt-get install -y ${need_install[*]}) or run as root"

@@ -20,7 +20,7 @@ import (
 const maxReceivedBody = 10 << 20
 
 // receiveCmd runs `countersign receive`: a webhook receiver for trying
-// Countersign on one machine. It answers every request with --status and
+// Countersign on one machine. It answers every POST with --status and
 // saves each one as raw HTTP in --dir, numbered in arrival order (0001.http,
 // …), which is the form `countersign verify` reads. Restarted on the same
 // directory, it numbers on from the files already there.
@@ -84,6 +84,12 @@ func (rc *receiver) printf(format string, args ...any) {
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		// Webhooks are POSTs; anything else (a script checking that the
+		// receiver is up) is answered and not saved.
+		fmt.Fprintln(w, "countersign receive: POST webhooks here")
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxReceivedBody)
 	raw, err := httputil.DumpRequest(r, true)
 	if err != nil {

@@ -63,6 +63,11 @@ func TestReceiveSavesWhatVerifyReads(t *testing.T) {
 	}
 
 	addr, out, stop := receive()
+	if res, err := http.Get("http://" + addr + "/"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET / (is it up?): %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 	if code := post(addr, "evt_1"); code != http.StatusNoContent {
 		t.Fatalf("first request answered %d", code)
 	}

@@ -1,6 +1,7 @@
 package countersign_test
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -62,7 +63,8 @@ func TestRepositoryHygiene(t *testing.T) {
 // and fuzz seeds, seeding test data) are fine. e2e/ is left to its owners.
 func TestNoInternalSourceWords(t *testing.T) {
 	word := regexp.MustCompile(`(?i)\bvendor|\bthe seed\b|\bseed's|\bseed (clients|schema|example)|\bclients? of the seed`)
-	const self = "repo_test.go"
+	// The tests that look for the words name them.
+	checkers := map[string]bool{"repo_test.go": true, filepath.Join("api", "hints_test.go"): true}
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -75,7 +77,7 @@ func TestNoInternalSourceWords(t *testing.T) {
 		}
 		switch filepath.Ext(path) {
 		case ".go", ".md", ".sql", ".sh":
-			if path == self {
+			if checkers[path] {
 				return nil
 			}
 		default:
@@ -84,6 +86,9 @@ func TestNoInternalSourceWords(t *testing.T) {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
+		}
+		if lower := bytes.ToLower(b); !bytes.Contains(lower, []byte("seed")) && !bytes.Contains(lower, []byte("vendor")) {
+			return nil
 		}
 		for i, line := range strings.Split(string(b), "\n") {
 			if word.MatchString(line) {

@@ -11,13 +11,10 @@ import (
 )
 
 // reconcilerBound is how long a due delivery that no one queued may wait for
-// a running worker's reconciler: the grace it leaves deliveries on their way
-// through the queue, plus the time between two of its passes.
-const (
-	reconcilerGrace    = 10 * time.Second
-	reconcilerInterval = 5 * time.Second
-	reconcilerBound    = reconcilerGrace + reconcilerInterval
-)
+// a running worker's reconciler (startWorker in serve.go): the 10 s of grace it
+// leaves deliveries on their way through the queue, plus the 5 s between two
+// of its passes.
+const reconcilerBound = 10*time.Second + 5*time.Second
 
 // replayQueue queues the deliveries a replay command makes. The command works
 // on the database; without the workers' Redis it cannot queue, so a running

@@ -138,8 +138,8 @@ func (s *service) startWorker() error {
 		return err
 	}
 	s.log.Info("worker started", "concurrency", s.cfg.Concurrency)
-	reconciler := &webhook.Reconciler[storage.DueCursor]{Source: s.db, Queue: s.enqueuer, Grace: reconcilerGrace, Logger: s.log}
-	s.loop(func(ctx context.Context) { reconciler.Run(ctx, reconcilerInterval) })
+	reconciler := &webhook.Reconciler[storage.DueCursor]{Source: s.db, Queue: s.enqueuer, Grace: 10 * time.Second, Logger: s.log}
+	s.loop(func(ctx context.Context) { reconciler.Run(ctx, 5*time.Second) })
 	s.loop(func(ctx context.Context) { runReplays(ctx, s.db, s.log) })
 	s.loop(func(ctx context.Context) { scheduleLoop(ctx, s.db.ApplyDue, time.Second, s.log) })
 	s.loop(func(ctx context.Context) { expungeLoop(ctx, s.db, s.cfg.EventRetention, retentionEvery, s.log) })

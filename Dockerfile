@@ -21,6 +21,8 @@ ENV COUNTERSIGN_ADDR=0.0.0.0:8080 \
     COUNTERSIGN_DATABASE_URL=sqlite:///data/countersign.db \
     COUNTERSIGN_LOG_FORMAT=json
 EXPOSE 8080
+# The image has no curl or wget: the binary asks its own /healthz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["countersign", "health"]
 VOLUME ["/data"]
 ENTRYPOINT ["countersign"]
 CMD ["serve"]

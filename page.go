@@ -1,6 +1,6 @@
 package countersign
 
-// Pageable is the seed's paging request: page from 0, size, and sort orders.
+// Pageable is the paging request of the process API: page from 0, size, and sort orders.
 type Pageable struct {
 	Page int
 	Size int
@@ -22,7 +22,7 @@ const (
 // Offset is the number of rows before the page.
 func (p Pageable) Offset() int { return p.Page * p.Size }
 
-// Page is the seed's page object answered by list operations.
+// Page is the process API's page object, answered by its list operations.
 type Page[T any] struct {
 	Content       []T   `json:"content"`
 	TotalElements int64 `json:"totalElements"`

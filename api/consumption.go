@@ -10,8 +10,8 @@ import (
 	"github.com/countersign/countersign/events"
 )
 
-// EventsReport is the vendor's events-report object: a workspace's consumption
-// over a period, counted from its event log. Every field of the vendor's object
+// EventsReport is the events-report object of the consumption report: a
+// workspace's consumption over a period, counted from its event log. Every field of the object
 // is present; those Countersign has no concept of (seals, reviews, captures,
 // timestamps, signature levels) are always 0. docs/events.md says how each
 // field is counted.
@@ -45,7 +45,7 @@ type EventsReport struct {
 	CertificateCreationWithWeb     int         `json:"certificate_creation_with_web"`
 }
 
-// LevelCounts counts by the vendor's signature levels 0 to 4. Countersign's
+// LevelCounts counts by signature levels 0 to 4. Countersign's
 // signatures carry no level, so every count is 0.
 type LevelCounts struct {
 	Level0 int `json:"level_0"`

@@ -20,7 +20,7 @@ func TestConsumptionSummaryCountsEveryField(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("summary: %d %s", res.Status, res.Body)
 	}
-	// Every field of the vendor's events-report object, in its order; what
+	// Every field of the events-report object, in its order; what
 	// Countersign has no concept of is 0.
 	want := `{
 		"object": "events-report",

@@ -13,7 +13,7 @@ import (
 // contactBody is a valid createContact body; mods change it.
 func contactBody(mods ...func(map[string]any)) map[string]any {
 	b := map[string]any{
-		"id": "string", "createdAt": "2019-08-24T14:15:22Z", // read-only fields seed clients send
+		"id": "string", "createdAt": "2019-08-24T14:15:22Z", // read-only fields clients send
 		"name": "Jane Doe", "country": "LV", "personalCode": "161175-19997", "phone": "+371 20000000",
 		"email": "jane@example.com", "role": "SIGNER", "defaultAnonymous": false, "owner": "alice",
 		"scope": "GROUP", "group": "group-a", "language": "lv",

@@ -16,7 +16,7 @@ type EventTypeView struct {
 	Type        string          `json:"type"`
 	Description string          `json:"description"`
 	Group       string          `json:"group"`
-	Vendor      bool            `json:"vendor"`
+	Extension   bool            `json:"extension"`
 	Version     string          `json:"version"`
 	Schema      json.RawMessage `json:"schema"`
 }
@@ -33,7 +33,7 @@ var catalogueBody = sync.OnceValue(func() []byte {
 	list := EventTypeList{Object: "list"}
 	for _, d := range events.Catalog() {
 		list.Data = append(list.Data, EventTypeView{Object: "event_type", Type: string(d.Type),
-			Description: d.Description, Group: d.Group, Vendor: d.Vendor, Version: d.Version, Schema: d.Schema})
+			Description: d.Description, Group: d.Group, Extension: d.Extension, Version: d.Version, Schema: d.Schema})
 	}
 	b, err := json.Marshal(list)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // through app.Test over a real SQLite database, and check that the server
 // answers it like any bad input: never a 5xx, every 4xx a JSON error, and
 // still answering afterwards. Each input names its operation by operationId
-// (another string picks one by hash), so the seed corpora in
+// (another string picks one by hash), so the fuzz seed corpora in
 // testdata/fuzz/<FuzzName>/ stay meaningful as routes are added. Run one
 // longer with: go test -run '^$' -fuzz '^FuzzRequestBodies$' -fuzztime 10m ./api/
 

@@ -30,9 +30,9 @@ var (
 // malformedSkips are generated cases that do not apply to one operation, by
 // "operationId/case", with the reason.
 var malformedSkips = map[string]string{
-	// sendTestEmail renders the SigningProcess it is given; the seed's read-only
+	// sendTestEmail renders the SigningProcess it is given; its read-only
 	// status is not read, so any value is taken.
-	"sendTestEmail/unknown enum status": "status is a read-only field of the seed's schema, ignored",
+	"sendTestEmail/unknown enum status": "status is a read-only field of the SigningProcess schema, ignored",
 }
 
 // malformedExpect replaces the expectation of one generated case, by

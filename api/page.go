@@ -9,7 +9,7 @@ import (
 	"github.com/countersign/countersign"
 )
 
-// pageableParams documents the seed's Pageable query parameters.
+// pageableParams documents the Pageable query parameters of list operations.
 var pageableParams = []Param{
 	{Name: "page", Type: "integer", Description: "Page number, from 0."},
 	{Name: "size", Type: "integer", Description: "Page size, 1 to 1000 (default 20)."},

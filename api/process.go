@@ -49,7 +49,7 @@ var processSortable = map[string]string{
 	"initiator": "initiator", "initiatorName": "initiator_name", "id": "id",
 }
 
-// processFilterParams documents listProcesses' filters (the seed's).
+// processFilterParams documents listProcesses' filters.
 var processFilterParams = []Param{
 	{Name: "createdDateBefore", Type: "date", Description: "Return records created on or before this date (YYYY-MM-DD, or a date-time)."},
 	{Name: "createdDateAfter", Type: "date", Description: "Return records created on or after this date (YYYY-MM-DD, or a date-time)."},
@@ -87,7 +87,7 @@ func (s *Server) processRoutes() {
 		{Operation{ID: "createProcess", Method: http.MethodPost, Path: "/v1/processes", Summary: "Create a signing process (PENDING) with ordered steps of signers",
 			Request: workflow.ProcessInput{}, LenientBody: true, BodyRequired: []string{"signingProcessSteps"},
 			Response: proc, Status: http.StatusCreated, Audit: workflow.AuditProcessUpdated}, s.createProcess},
-		{Operation{ID: "listProcesses", Method: http.MethodGet, Path: "/v1/processes", Summary: "List signing processes with the seed's filters",
+		{Operation{ID: "listProcesses", Method: http.MethodGet, Path: "/v1/processes", Summary: "List signing processes, filtered and paged",
 			Response: page, Query: paged(processFilterParams...), Audit: workflow.AuditProcessGetAll}, s.listProcesses},
 		{Operation{ID: "findProcesses", Method: http.MethodPost, Path: "/v1/processes/search", Summary: "Find signing processes by document and signer personal code",
 			Request: FindProcessesRequest{}, LenientBody: true, Response: page, Query: paged(), Audit: workflow.AuditProcessGetAll}, s.findProcesses},

@@ -22,7 +22,7 @@ type CancelRequest struct {
 
 // DeclineRequest is the body of signerDecline.
 type DeclineRequest struct {
-	// StallReason is one of the vendor's stall reasons, except due_date_passed.
+	// StallReason is one of workflow.ClientStallReasons (any but due_date_passed).
 	StallReason events.StallReason `json:"stallReason"`
 	// Comment, optional, is kept as the signer's comment.
 	Comment string `json:"comment"`

@@ -13,7 +13,7 @@ import (
 	"github.com/countersign/countersign/workflow"
 )
 
-// FindProcessesRequest is the body of findProcesses (the seed's): at least
+// FindProcessesRequest is the body of findProcesses: at least
 // one of the two is required.
 type FindProcessesRequest struct {
 	DocumentID   string `json:"documentId"`

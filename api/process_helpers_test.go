@@ -20,8 +20,8 @@ const (
 // fromNow returns an RFC 3339 time d from now.
 func fromNow(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
 
-// processBody is a createProcess body in the seed's camelCase schema, with the
-// read-only fields a client of the seed sends (id, status, counters…): a
+// processBody is a createProcess body in the camelCase SigningProcess schema, with
+// the read-only fields clients send (id, status, counters…): a
 // two-step, three-signer process where "One" (LV) and "Two" (LT) sign in
 // parallel, then "Three" (EE) approves. mods edit it before it is sent.
 func processBody(mods ...func(map[string]any)) map[string]any {

@@ -139,7 +139,7 @@ func TestFindAndListProcessesBy(t *testing.T) {
 		{"by document", "POST", "/v1/processes/search", s.owner, map[string]any{"documentId": "doc-2"}, []string{b.ID}},
 		{"by personal code", "POST", "/v1/processes/search", s.owner, map[string]any{"personalCode": codeEE}, []string{c.ID, a.ID}},
 		{"by both", "POST", "/v1/processes/search", s.owner, map[string]any{"documentId": "doc-1", "personalCode": "161175-19997"}, []string{a.ID}},
-		{"seed's extra fields", "POST", "/v1/processes/search", s.owner, map[string]any{"documentId": "doc-3", "page": 0}, []string{c.ID}},
+		{"paging fields in the body", "POST", "/v1/processes/search", s.owner, map[string]any{"documentId": "doc-3", "page": 0}, []string{c.ID}},
 		{"paged", "POST", "/v1/processes/search?size=1", s.owner, map[string]any{"personalCode": codeEE}, []string{c.ID}},
 		{"other workspace", "POST", "/v1/processes/search", other, map[string]any{"documentId": "doc-1"}, []string{}},
 		{"step signer", "GET", "/v1/signers/" + signerIDs(b)["Maija Ozola"] + "/processes", s.owner, nil, []string{b.ID}},

@@ -28,9 +28,9 @@ type CompleteRegistrationRequest struct {
 	CertificateName string `json:"certificate_name"`
 }
 
-// registrationRoutes registers the signer-registration resource: the vendor's
-// registration.* lifecycle. Its bodies are snake_case like the vendor's
-// registration events.
+// registrationRoutes registers the signer-registration resource: the
+// registration.* lifecycle. Its bodies are snake_case like the
+// registration.* events.
 func (s *Server) registrationRoutes() {
 	const tag = "registrations"
 	perm := countersign.PermProcesses

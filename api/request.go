@@ -25,7 +25,7 @@ func decodeStrict(c *fiber.Ctx, v any) error {
 }
 
 // decodeLenient decodes like decodeStrict but ignores unknown fields, for the
-// seed's camelCase bodies whose clients send read-only fields (id, createdAt…).
+// camelCase process-resource bodies whose clients send read-only fields (id, createdAt…).
 func decodeLenient(c *fiber.Ctx, v any) error {
 	return decode(c, v, false)
 }

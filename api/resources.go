@@ -45,7 +45,7 @@ type AuditStore interface {
 	ListAuditEvents(ctx context.Context, workspaceID string, f workflow.AuditFilter, page countersign.Pageable) (countersign.Page[workflow.AuditRecord], error)
 }
 
-// ResourceStore is the storage of the seed's process resources: contacts,
+// ResourceStore is the storage of the process resources: contacts,
 // templates, document profiles and attributes, and the audit trail.
 type ResourceStore interface {
 	ContactStore
@@ -61,7 +61,7 @@ type AuditRecorder interface {
 	Record(rec workflow.AuditRecord)
 }
 
-// resourceRoutes registers the seed's resource controllers and the audit trail.
+// resourceRoutes registers the process resources' routes and the audit trail.
 func (s *Server) resourceRoutes() {
 	s.contactRoutes()
 	s.templateRoutes()

@@ -11,7 +11,7 @@ import (
 	"github.com/countersign/countersign/workflow"
 )
 
-// AccessRequest is the body of authorizeProcessAccess: the seed's signerId,
+// AccessRequest is the body of authorizeProcessAccess: the signerId,
 // personCode and country (sent in the body so personal codes stay out of URLs
 // and access logs).
 type AccessRequest struct {
@@ -26,7 +26,7 @@ var personParams = []Param{
 	{Name: "country", Required: true, Description: "ISO 3166-1 alpha-2 country that issued the personal code."},
 }
 
-// taskParams documents listSignerTasks' parameters (the seed's).
+// taskParams documents listSignerTasks' parameters.
 var taskParams = []Param{
 	{Name: "personalCode", Required: true, Description: "Personal code of the signer."},
 	{Name: "country", Required: true, Description: "ISO 3166-1 alpha-2 country that issued the personal code."},

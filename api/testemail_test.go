@@ -8,7 +8,7 @@ import (
 	"github.com/countersign/countersign/workflow"
 )
 
-// testEmailProcess is a SigningProcess body as seed clients send it: an LV
+// testEmailProcess is a SigningProcess body as clients send it, read-only fields included: an LV
 // SIGNER, then an APPROVER whose language has no template.
 const testEmailProcess = `{
   "id": "string", "createdAt": "2019-08-24T14:15:22Z", "status": "STARTED", "canceled": false,

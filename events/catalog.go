@@ -19,15 +19,16 @@ const Version1 = "v1"
 // shape of its data, as served by the catalogue endpoint and the API docs.
 type Definition struct {
 	Type Type `json:"type"`
-	// Description says when the event happens, in the vendor's words for its types.
+	// Description says when the event happens.
 	Description string `json:"description"`
 	// Schema is the JSON Schema (draft 2020-12) of the event's data, reflected
 	// from its payload struct.
 	Schema json.RawMessage `json:"schema"`
 	// Version is the catalogue version that added the type (see Version1).
 	Version string `json:"version"`
-	// Vendor is true for the vendor's webhookable types, false for Countersign's extensions.
-	Vendor bool `json:"vendor"`
+	// Extension is true for Countersign's own types (transaction.lifecycle.declined,
+	// endpoint.disabled, webhook.test), false for the common e-signature types.
+	Extension bool `json:"extension"`
 	// Group is the resource the type is about: its first name segment, one of
 	// "apikey", "transaction", "action", "identity-validation", "registration",
 	// "endpoint" or "webhook".
@@ -37,7 +38,7 @@ type Definition struct {
 // about is what the catalogue knows of a type besides its name.
 type about struct {
 	description string
-	vendor      bool
+	common      bool // one of the common e-signature types, not Countersign's own
 	payload     func() any
 }
 
@@ -137,7 +138,7 @@ var catalogOnce = sync.OnceValue(func() built {
 		b.index[t] = len(b.defs)
 		b.defs = append(b.defs, Definition{
 			Type: t, Description: a.description, Schema: mustMarshal(data),
-			Version: Version1, Vendor: a.vendor, Group: group(t),
+			Version: Version1, Extension: !a.common, Group: group(t),
 		})
 	}
 	return b

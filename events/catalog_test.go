@@ -70,8 +70,8 @@ func TestDefinitions(t *testing.T) {
 		if d.Description == "" || d.Version != Version1 || !slices.Contains(groups, d.Group) {
 			t.Errorf("%s: description %q, version %q, group %q", d.Type, d.Description, d.Version, d.Group)
 		}
-		if d.Vendor == slices.Contains(extensions, d.Type) {
-			t.Errorf("%s: Vendor = %v", d.Type, d.Vendor)
+		if d.Extension != slices.Contains(extensions, d.Type) {
+			t.Errorf("%s: Extension = %v", d.Type, d.Extension)
 		}
 	}
 }

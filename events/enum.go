@@ -72,7 +72,7 @@ const (
 var SignerRoles = []string{SignerViewer, SignerSigner, SignerApprover, SignerInitiator, SignerAdministrator}
 
 // Verification statuses of an identity check (IdentityValidationData and
-// RegistrationData), as the vendor names them.
+// RegistrationData), as receivers know them.
 const (
 	VerificationSuccess = "success"
 	VerificationFailure = "failure"
@@ -83,7 +83,7 @@ var VerificationStatuses = []string{VerificationSuccess, VerificationFailure}
 
 // Identity verification methods (RegistrationData.Method): a remote video
 // identity check (PVID) or a web check of an identity document, the two kinds
-// the vendor's consumption report counts.
+// the consumption report counts.
 const (
 	MethodPVID = "pvid"
 	MethodWeb  = "web"

@@ -5,10 +5,10 @@
 // It imports nothing internal: every other package may depend on it.
 package events
 
-// Type names an event type, in the vendor's dotted style (transaction.lifecycle.started).
+// Type names an event type, dotted (transaction.lifecycle.started).
 type Type string
 
-// The vendor's webhookable event types.
+// The common e-signature event types.
 const (
 	APIKeyCreated Type = "apikey.created"
 	APIKeyUpdated Type = "apikey.updated"
@@ -40,7 +40,7 @@ const (
 	RegistrationCertificateActivated Type = "registration.certificate.activated"
 )
 
-// Countersign's extensions to the vendor list.
+// Countersign's own event types, beyond the common ones.
 const (
 	// TransactionDeclined is emitted when a signer declines, which ends the process as DECLINED.
 	TransactionDeclined Type = "transaction.lifecycle.declined"
@@ -51,10 +51,10 @@ const (
 	WebhookTest Type = "webhook.test"
 )
 
-// StallReason says why a participant's action stalled (the vendor's list).
+// StallReason says why a participant's action stalled.
 type StallReason string
 
-// The vendor's stall reasons, plus due_date_passed for a step whose due date passed.
+// The stall reasons a decline gives, plus due_date_passed for a step whose due date passed.
 const (
 	StallActionRefusal                    StallReason = "action_refusal"
 	StallSignatureRefusal                 StallReason = "signature_refusal"
@@ -72,7 +72,7 @@ const (
 	StallDueDatePassed StallReason = "due_date_passed"
 )
 
-// StallReasons lists every stall reason: the vendor's, in its order, then Countersign's.
+// StallReasons lists every stall reason: those a decline gives, then due_date_passed.
 var StallReasons = []StallReason{
 	StallActionRefusal, StallSignatureRefusal, StallConsultationRefusal, StallReviewRefusal,
 	StallUploadRefusal, StallUnknownEditor, StallEditionRefusal, StallActorConflict,
@@ -90,7 +90,7 @@ func (r StallReason) Valid() bool {
 	return false
 }
 
-// Types lists every event type the service emits, vendor types first.
+// Types lists every event type the service emits, the common types first.
 var Types = []Type{
 	APIKeyCreated, APIKeyUpdated, APIKeyDeleted,
 	TransactionCreated, TransactionStarted, TransactionPaused, TransactionCancelled,

@@ -3,7 +3,7 @@ package events
 import "time"
 
 // Process is a signing process as the API and the transaction.* events show it:
-// the seed's SigningProcess schema, camelCase, so clients of that service work.
+// the SigningProcess schema, camelCase, so existing clients of that schema work.
 type Process struct {
 	ID                    string    `json:"id"`
 	CreatedAt             time.Time `json:"createdAt"`
@@ -24,13 +24,13 @@ type Process struct {
 	TotalSigned           int        `json:"totalSigned"`
 	Signers               []Signer   `json:"signers"`
 	CurrentInProgressStep *Step      `json:"currentInProgressStep"`
-	// Countersign's additions to the seed schema.
+	// Countersign's additions to the SigningProcess schema.
 	StartedAt *time.Time `json:"startedAt,omitempty"`
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	UpdatedAt time.Time  `json:"updatedAt"`
 }
 
-// Step is one step of a process (the seed's SigningProcessStep). Steps with the
+// Step is one step of a process (SigningProcessStep). Steps with the
 // same ProcessOrder run in parallel.
 type Step struct {
 	ID           string `json:"id"`
@@ -43,7 +43,7 @@ type Step struct {
 	WaitingPeriodEndsAt *time.Time `json:"waitingPeriodEndsAt,omitempty"`
 }
 
-// Signer is one participant of a step (the seed's ProcessStepSigner).
+// Signer is one participant of a step (ProcessStepSigner).
 type Signer struct {
 	ID                 string `json:"id"`
 	SignerName         string `json:"signerName,omitempty"`

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure the Redis and PostgreSQL the test suite talks to are installed and
-# answering on 127.0.0.1 (6379 and 5432), and the SMTP server of the e2e mail
-# tests on 127.0.0.1:2525 (aiosmtpd, plain SMTP, no TLS, no auth), which
-# stores every message it accepts as a file in the Maildir
-# $COUNTERSIGN_E2E_MAILDIR (default /tmp/countersign-mail; new mail in new/).
-# Installs them with apt-get when they are missing (needs root), starts them
+# answering on 127.0.0.1 (6379 and 5432), that curl and jq are installed, and
+# the SMTP server of the e2e mail tests on 127.0.0.1:2525 (aiosmtpd, plain SMTP,
+# no TLS, no auth), which stores every message it accepts as a file in the
+# Maildir $COUNTERSIGN_E2E_MAILDIR (default /tmp/countersign-mail; new mail in
+# new/). Installs what is missing with apt-get (needs root), starts the servers
 # when they are stopped, then waits. Running it again changes nothing.
 set -euo pipefail
 
@@ -14,6 +14,9 @@ need_install=()
 command -v redis-server >/dev/null 2>&1 || need_install+=(redis-server)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_install+=(postgresql)
 [ -x /usr/bin/aiosmtpd ] || need_install+=(python3-aiosmtpd)
+# The docs walkthrough test (cmd/countersign) runs curl and jq as a reader would.
+command -v curl >/dev/null 2>&1 || need_install+=(curl)
+command -v jq >/dev/null 2>&1 || need_install+=(jq)
 if ((${#need_install[@]})); then
   if [ "$(id -u)" != 0 ]; then
     log "missing ${need_install[*]}; install them (apt-get install -y ${need_install[*]}) or run as root"

@@ -135,7 +135,7 @@ func TestListEventsFiltersAndPages(t *testing.T) {
 					}
 				}
 				if tc.name != "nothing" && len(want) == 0 {
-					t.Fatal("the seed matches nothing: a useless case")
+					t.Fatal("the case matches none of the logged events: a useless case")
 				}
 				for _, limit := range []int{1, 7, 1000} {
 					got := pageAll(t, db, ws.WorkspaceID, events.Query{Filter: tc.f, Limit: limit})

@@ -27,11 +27,16 @@ func ValidatePatterns(patterns []string) error {
 	}
 	for _, p := range patterns {
 		if !validPattern(p) {
-			return countersign.FieldErrorf(countersign.EVALIDATION, "event_types", "unknown event type %q", p)
+			return countersign.FieldErrorf(countersign.EVALIDATION, "event_types", "unknown event type %q%s", p, patternHint)
 		}
 	}
 	return nil
 }
+
+// patternHint ends the refusal of a pattern: what patterns look like and
+// where the types are listed.
+const patternHint = `: use an exact type ("action.closed"), a prefix of whole segments ending in ".*" ` +
+	`("transaction.*", "transaction.lifecycle.*") or "*" for all; GET /v1/event-types lists the types`
 
 func validPattern(p string) bool {
 	if p == Wildcard {

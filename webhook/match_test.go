@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/countersign/countersign"
@@ -44,8 +45,8 @@ func TestValidatePatterns(t *testing.T) {
 			if e == nil || e.Code != countersign.EVALIDATION || e.Field != "event_types" {
 				t.Fatalf("ValidatePatterns = %v, want an EVALIDATION error on event_types", err)
 			}
-			if want := `unknown event type "` + tt.bad + `"`; e.Message != want {
-				t.Fatalf("message = %q, want %q", e.Message, want)
+			if want := `unknown event type "` + tt.bad + `": `; !strings.HasPrefix(e.Message, want) {
+				t.Fatalf("message = %q, want it to start with %q", e.Message, want)
 			}
 		})
 	}

@@ -137,7 +137,7 @@ func (g Guard) CheckURL(ctx context.Context, rawURL string, resolver Resolver) e
 	case scheme == "https":
 	case scheme == "http" && (g.AllowHTTP || g.AllowPrivate):
 	case scheme == "http":
-		return invalid("url must use https")
+		return invalid("url must use https%s", PrivateTargetsHint)
 	default:
 		return invalid("url must be an absolute https URL")
 	}
@@ -150,7 +150,7 @@ func (g Guard) CheckURL(ctx context.Context, rawURL string, resolver Resolver) e
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if err := g.CheckIP(ip); err != nil {
-			return invalid("url host is not allowed: %v", err)
+			return invalid("url host is not allowed: %v%s", err, g.hint(ip))
 		}
 		return nil
 	}
@@ -166,10 +166,24 @@ func (g Guard) CheckURL(ctx context.Context, rawURL string, resolver Resolver) e
 	}
 	for _, ip := range addrs {
 		if err := g.CheckIP(ip); err != nil {
-			return invalid("url host %q is not allowed: %v", host, err)
+			return invalid("url host %q is not allowed: %v%s", host, err, g.hint(ip))
 		}
 	}
 	return nil
+}
+
+// PrivateTargetsHint ends a refusal that the private-targets setting would
+// lift (plain http, a loopback or private address), so that whoever tries a
+// receiver on their own machine learns which setting opens it.
+const PrivateTargetsHint = "; for local testing, start countersign with COUNTERSIGN_ALLOW_PRIVATE_TARGETS=true " +
+	"(--allow-private-targets), which allows http:// and loopback or private addresses"
+
+// hint returns PrivateTargetsHint when AllowPrivate would allow ip.
+func (g Guard) hint(ip netip.Addr) string {
+	if !g.AllowPrivate && (Guard{AllowPrivate: true}).CheckIP(ip) == nil {
+		return PrivateTargetsHint
+	}
+	return ""
 }
 
 // Control refuses a connection to an address CheckIP refuses. Its signature is

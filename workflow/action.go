@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"strings"
 	"time"
 
 	"github.com/countersign/countersign"
@@ -55,8 +56,8 @@ func (p *Process) act(signerID string, role SignerRole, now time.Time) ([]Emitte
 }
 
 // Decline records that a SIGNER or APPROVER refused to act, for reason, which
-// must be one of the vendor's stall reasons (events.StallReasons) other than
-// due_date_passed, which only the scheduler gives. The signer must be able to
+// must be one of ClientStallReasons: any stall reason but due_date_passed,
+// which only the scheduler gives. The signer must be able to
 // act, as for Sign. A VIEWER cannot decline (ECONFLICT): VIEWERs do not block a
 // step, so they cannot stop a process either.
 //
@@ -68,9 +69,11 @@ func (p *Process) Decline(signerID string, reason events.StallReason, now time.T
 	case reason == "":
 		return nil, countersign.FieldErrorf(countersign.EVALIDATION, "stallReason", "is required")
 	case !reason.Valid():
-		return nil, countersign.FieldErrorf(countersign.EINVALID, "stallReason", "%q is not a stall reason", reason)
+		return nil, countersign.FieldErrorf(countersign.EINVALID, "stallReason", "%q is not a stall reason; want one of %s",
+			reason, joinReasons(ClientStallReasons()))
 	case reason == events.StallDueDatePassed:
-		return nil, countersign.FieldErrorf(countersign.EVALIDATION, "stallReason", "%s is given by the scheduler only", reason)
+		return nil, countersign.FieldErrorf(countersign.EVALIDATION, "stallReason", "%s is given by the scheduler only; want one of %s",
+			reason, joinReasons(ClientStallReasons()))
 	}
 	if _, sg := p.findSigner(signerID); sg != nil && !sg.Role.MustAct() {
 		return nil, conflict("signer is %s; cannot decline", sg.Role)
@@ -88,6 +91,27 @@ func (p *Process) Decline(signerID string, reason events.StallReason, now time.T
 		{Type: events.ActionStalled, Data: stalled},
 		p.transaction(events.TransactionDeclined, string(reason)),
 	}, nil
+}
+
+// ClientStallReasons lists the stall reasons a decline may give: every one
+// but due_date_passed, which the scheduler gives when a step's due date passes.
+func ClientStallReasons() []events.StallReason {
+	out := make([]events.StallReason, 0, len(events.StallReasons))
+	for _, r := range events.StallReasons {
+		if r != events.StallDueDatePassed {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// joinReasons lists reasons for a message.
+func joinReasons(reasons []events.StallReason) string {
+	s := make([]string, len(reasons))
+	for i, r := range reasons {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
 }
 
 // openAction returns the signer signerID and its step when the signer can act

@@ -2,12 +2,12 @@ package workflow
 
 import "slices"
 
-// AuditType is the kind of an audit-trail record (the seed's auditing enum, used
+// AuditType is the kind of an audit-trail record (the auditing enum, used
 // by createAuditingEvent and sendTestEmail). Audit records are the trail of API
 // operations; they are not webhook events.
 type AuditType string
 
-// The audit types, in the seed's order.
+// The audit types, in the order clients know them.
 const (
 	AuditProcessStarted         AuditType = "PROCESS_STARTED"
 	AuditProcessCanceled        AuditType = "PROCESS_CANCELED"
@@ -42,7 +42,7 @@ const (
 	AuditAuthStart              AuditType = "AUTH_START"
 )
 
-// AuditTypes lists every audit type in the seed's order.
+// AuditTypes lists every audit type in that order.
 var AuditTypes = []AuditType{
 	AuditProcessStarted, AuditProcessCanceled, AuditProcessCompleted, AuditProcessUpdated,
 	AuditProcessDeleted, AuditProcessOpened, AuditProcessGetAll, AuditProcessGetOne,

@@ -8,7 +8,7 @@ import (
 	"github.com/countersign/countersign"
 )
 
-// AuditRecord is one entry of the audit trail (the seed's auditing event). The
+// AuditRecord is one entry of the audit trail (an auditing event). The
 // service writes one for every audited API operation; clients add their own
 // with createAuditingEvent. ID and CreatedAt are the service's; APIKeyID, the
 // key of the request that wrote the record, is Countersign's addition.

@@ -7,8 +7,8 @@ import (
 	"github.com/countersign/countersign"
 )
 
-// Contact is an address-book entry for filling in signers (the seed's Contact).
-// Its JSON form is the seed's schema; ID and CreatedAt are the service's and
+// Contact is an address-book entry for filling in signers.
+// Its JSON form is the Contact schema; ID and CreatedAt are the service's and
 // are ignored in requests, except that updateContact finds the contact by ID.
 type Contact struct {
 	ID        string    `json:"id"`

@@ -13,7 +13,7 @@ import (
 const MaxProfileAttributes = 100
 
 // DocumentAttribute is a metadata field documents of a profile carry (the
-// seed's DocumentAttribute). Attributes are a shared catalogue: profiles refer
+// DocumentAttribute schema). Attributes are a shared catalogue: profiles refer
 // to them by id, so changing an attribute changes it in every profile that
 // lists it, and an attribute in use cannot be deleted.
 type DocumentAttribute struct {
@@ -37,8 +37,8 @@ func (a *DocumentAttribute) Validate(prefix string) error {
 }
 
 // DocumentProfile is a kind of document with the attributes it carries and its
-// seal settings (the seed's DocumentProfile, plus id and createdAt, which the
-// seed's getDocumentProfileById implies). Names are unique in a workspace.
+// seal settings (the DocumentProfile schema, plus id and createdAt, which
+// getDocumentProfileById implies). Names are unique in a workspace.
 type DocumentProfile struct {
 	ID           string    `json:"id"`
 	CreatedAt    time.Time `json:"createdAt"`

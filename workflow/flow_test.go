@@ -2,9 +2,11 @@ package workflow
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/events"
 )
 
@@ -216,5 +218,23 @@ func TestActionsRefusedPastDeadlines(t *testing.T) {
 		if !reflect.DeepEqual(before, f.p) {
 			t.Errorf("%s: process changed", name)
 		}
+	}
+}
+
+// An unknown stall reason is answered with the list of those a client may give.
+func TestUnknownStallReasonListsTheValidOnes(t *testing.T) {
+	f := build(t, "STARTED")
+	_, err := f.p.Decline(f.id("s1"), "bored", at(opTime))
+	e := countersign.AsError(err)
+	if e == nil || e.Field != "stallReason" {
+		t.Fatalf("Decline(bored) = %v, want an error on stallReason", err)
+	}
+	for _, r := range ClientStallReasons() {
+		if !strings.Contains(e.Message, string(r)) {
+			t.Errorf("message %q does not list %s", e.Message, r)
+		}
+	}
+	if strings.Contains(e.Message, string(events.StallDueDatePassed)) {
+		t.Errorf("message %q offers %s, which only the scheduler gives", e.Message, events.StallDueDatePassed)
 	}
 }

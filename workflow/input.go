@@ -19,10 +19,10 @@ const (
 	maxLongText       = 4000
 )
 
-// ProcessInput is the body of createProcess and updateProcess: the seed's
+// ProcessInput is the body of createProcess and updateProcess: the
 // SigningProcess without the fields the service owns (id, createdAt, status,
 // canceled, completedAt, the counters, signers, currentInProgressStep). Clients
-// of the seed send the whole schema, so the API should decode it leniently:
+// send the whole schema, so the API should decode it leniently:
 // those fields are simply not read. ExpiresAt is Countersign's addition.
 type ProcessInput struct {
 	SigningProcessSteps   []StepInput `json:"signingProcessSteps"`

@@ -78,7 +78,7 @@ func RenderNotification(t AuditType, role SignerRole, p events.Process) (Notific
 	}, nil
 }
 
-// NotifyingTypes lists the audit types that send a notification, in the seed's order.
+// NotifyingTypes lists the audit types that send a notification, in the order of the audit types.
 func NotifyingTypes() []string {
 	var out []string
 	for _, t := range AuditTypes {
@@ -179,7 +179,7 @@ type located struct {
 }
 
 // processSigners returns the signers of p in step order, or its flat signer
-// list when the steps carry none (clients of the seed may send either).
+// list when the steps carry none (clients may send either).
 func processSigners(p events.Process) []located {
 	var out []located
 	for _, st := range p.SigningProcessSteps {

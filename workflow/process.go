@@ -8,7 +8,7 @@ import (
 	"github.com/countersign/countersign/events"
 )
 
-// Process is a signing process: the seed's SigningProcess plus what Countersign
+// Process is a signing process: the SigningProcess schema plus what Countersign
 // keeps about it. Steps are kept sorted by ProcessOrder (stable), so their order
 // is the order they run in; signers live in their steps only. Everything the
 // wire view derives (the flat signer list, the counters, the step in progress,
@@ -41,7 +41,7 @@ type Process struct {
 	ExpiresAt *time.Time
 }
 
-// NewProcess validates a create request (the seed's createProcess body) and
+// NewProcess validates a create request (the createProcess body) and
 // returns the new PENDING process with the transaction.lifecycle.created event.
 // The process, its steps and its signers get fresh UUIDs; ids in the input are
 // ignored. actor supplies the workspace and the API key recorded as creator.

@@ -75,7 +75,7 @@ type RegistrationInput struct {
 }
 
 // Registration is a signer's registration: identity verification, then the
-// issue and activation of a signing certificate (the vendor's registration.*
+// issue and activation of a signing certificate (the registration.*
 // lifecycle).
 type Registration struct {
 	ID          string

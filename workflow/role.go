@@ -2,7 +2,7 @@ package workflow
 
 import "slices"
 
-// SignerRole is what a participant does (the seed's role enum, shared by step
+// SignerRole is what a participant does (the role enum, shared by step
 // signers and contacts).
 //
 // Only VIEWER, SIGNER and APPROVER can take part in a step: a SIGNER signs, an
@@ -21,7 +21,7 @@ const (
 	RoleAdministrator SignerRole = "ADMINISTRATOR"
 )
 
-// SignerRoles lists every signer role in the seed's order.
+// SignerRoles lists every signer role in the schema's order.
 var SignerRoles = []SignerRole{RoleViewer, RoleSigner, RoleApprover, RoleInitiator, RoleAdministrator}
 
 // Valid reports whether r is a known role.
@@ -36,7 +36,7 @@ func (r SignerRole) Participates() bool {
 // every participant but a VIEWER. TotalSigners counts these.
 func (r SignerRole) MustAct() bool { return r == RoleSigner || r == RoleApprover }
 
-// Scope is the visibility of a contact or template (the seed's enum). ALL is a
+// Scope is the visibility of a contact or template. ALL is a
 // filter value meaning every scope; a stored resource has one of the other three.
 type Scope string
 
@@ -48,7 +48,7 @@ const (
 	ScopeAll      Scope = "ALL"
 )
 
-// Scopes lists every scope in the seed's order.
+// Scopes lists every scope in the schema's order.
 var Scopes = []Scope{ScopePersonal, ScopeGroup, ScopeGlobal, ScopeAll}
 
 // Valid reports whether s is a known scope.

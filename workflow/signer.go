@@ -6,7 +6,7 @@ import (
 	"github.com/countersign/countersign/events"
 )
 
-// Signer is one participant of a step (the seed's ProcessStepSigner). Its ID is
+// Signer is one participant of a step (ProcessStepSigner). Its ID is
 // a UUID the service assigns; it is what a signer's portal links carry.
 type Signer struct {
 	ID   string
@@ -20,7 +20,7 @@ type Signer struct {
 	Comment          string
 	CommentForSigner string
 	Status           SigningStatus
-	// Notification says whether the signer is sent emails (seed: signerNotification).
+	// Notification says whether the signer is sent emails (JSON: signerNotification).
 	Notification bool
 	Language     string
 	Anonymous    bool

@@ -2,7 +2,7 @@ package workflow
 
 import "slices"
 
-// ProcessStatus is the state of a signing process. The seed lists PENDING,
+// ProcessStatus is the state of a signing process. The SigningProcess schema lists PENDING,
 // STARTED, COMPLETED, CANCELED and DECLINED; Countersign adds PAUSED (pauseProcess)
 // and EXPIRED (expiresAt or a step's dueDate passed).
 type ProcessStatus string
@@ -32,7 +32,7 @@ func (s ProcessStatus) Ended() bool {
 	return s == ProcessCompleted || s == ProcessDeclined || s == ProcessCanceled || s == ProcessExpired
 }
 
-// StepStatus is the state of one step (the seed's enum). A step that had not
+// StepStatus is the state of one step (the SigningProcessStep enum). A step that had not
 // completed when its process ended (canceled, declined or expired) is CANCELED.
 type StepStatus string
 
@@ -55,7 +55,7 @@ func (s StepStatus) Valid() bool { return slices.Contains(StepStatuses, s) }
 // A signer waits in WAITING_FOR_PROCESS until its step starts (and its waiting
 // period, if any, is over), then WAITING_FOR_ACTION: the only status from which
 // it can act. Acting leaves SIGNED (SIGNER), APPROVED (APPROVER), VIEWED (VIEWER)
-// or DECLINED. Countersign refines the seed's list so that no signer is left
+// or DECLINED. Countersign refines the schema's list so that no signer is left
 // waiting once it can no longer act: EXPIRED when time ran out (the process's
 // expiresAt or the step's dueDate), CANCELED when the action was withdrawn
 // without the signer acting (the process was canceled, another signer declined,

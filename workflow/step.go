@@ -6,7 +6,7 @@ import (
 	"github.com/countersign/countersign/events"
 )
 
-// Step is one step of a process (the seed's SigningProcessStep). Steps with the
+// Step is one step of a process (SigningProcessStep). Steps with the
 // same ProcessOrder run in parallel; the next order starts when every step of the
 // current one has completed.
 type Step struct {

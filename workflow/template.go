@@ -11,7 +11,7 @@ import (
 // MaxTemplateData is the largest template payload, in bytes.
 const MaxTemplateData = 256 << 10
 
-// Template is a saved process template (the seed's Template): Data is the
+// Template is a saved process template: Data is the
 // client's payload, typically a SigningProcess to start from, kept as given.
 // Visibility follows the same rules as contacts (see Ownership).
 type Template struct {

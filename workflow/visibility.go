@@ -6,7 +6,7 @@ import (
 	"github.com/countersign/countersign"
 )
 
-// Visibility rules of contacts and templates. The seed identifies people by
+// Visibility rules of contacts and templates. The API identifies people by
 // owner and group codes that the client application passes (the API key is the
 // only credential; the codes say on whose behalf it acts):
 //

@@ -5,6 +5,10 @@
 //	countersign worker             delivery workers and schedulers only
 //	countersign migrate            apply database migrations and exit
 //	countersign workspace create   create a workspace and its first owner key
+//	countersign replay             replay a delivery, an event, or deliveries in bulk
+//	countersign verify             check a webhook request against its endpoint's secret
+//	countersign receive            a local webhook receiver, for trying Countersign out
+//	countersign health             ask a running serve process whether it is healthy
 //	countersign version            print the version
 package main
 

@@ -151,6 +151,15 @@ func TestServeOnEmbeddedDefaultsPrintsAWorkingKey(t *testing.T) {
 	if !strings.Contains(stderr.String(), "embedded in-process Redis") {
 		t.Errorf("the embedded Redis is not announced in the log: %s", stderr.String())
 	}
+	// The image's HEALTHCHECK: countersign health, on the listen address
+	// (a wildcard host is asked on loopback) or the environment's.
+	_, port, _ := net.SplitHostPort(addr)
+	for _, args := range [][]string{{"health"}, {"health", "--ready"}, {"health", "--addr", "0.0.0.0:" + port}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, &out, io.Discard); err != nil || !strings.Contains(out.String(), `"status":"ok"`) {
+			t.Errorf("%v: %v, printed %q", args, err, out.String())
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -159,6 +168,12 @@ func TestServeOnEmbeddedDefaultsPrintsAWorkingKey(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop within 20s of the signal")
+	}
+	if err := run(context.Background(), []string{"health"}, io.Discard, io.Discard); exitCode(err) != 1 {
+		t.Errorf("health with nothing listening: %v, want exit 1", err)
+	}
+	if err := run(context.Background(), []string{"health", "--addr", "8080"}, io.Discard, io.Discard); exitCode(err) != 2 {
+		t.Errorf("health --addr 8080: %v, want a usage error", err)
 	}
 }
 

@@ -49,12 +49,9 @@ const replayUsage = `usage:
   countersign replay bulk --workspace WSP_ID --endpoint EP_ID --since RFC3339 --until RFC3339
                           [--status failed] [--type TYPE] [--rate 50] [--dry-run] [--json]`
 
-// dueNote says who sends the deliveries the command line makes: it has no queue.
-const dueNote = "due now, so a running worker's reconciler queues %s within seconds"
-
 // replayCmd runs `countersign replay delivery|event|bulk`, working on the
 // database directly: it creates the replay deliveries (or the bulk replay),
-// which the running workers pick up.
+// which the running workers pick up (see replayQueue for how soon).
 func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "delivery" && args[0] != "event" && args[0] != "bulk") {
 		return usagef("%s", replayUsage)
@@ -65,6 +62,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ws := fs.String("workspace", "", "workspace id, wsp_… (required)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	dbURL := fs.String("database-url", envOr("COUNTERSIGN_DATABASE_URL", "sqlite://./data/countersign.db"), "database URL ($COUNTERSIGN_DATABASE_URL)")
+	redisURL := fs.String("redis-url", envOr("COUNTERSIGN_REDIS_URL", ""), "the workers' Redis, to queue single replays at once ($COUNTERSIGN_REDIS_URL)")
 	endpoint := fs.String("endpoint", "", "endpoint id, ep_…")
 	since := fs.String("since", "", "bulk: deliveries created at or after this RFC 3339 time")
 	until := fs.String("until", "", "bulk: deliveries created before this RFC 3339 time")
@@ -76,11 +74,14 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return usageError{msg: errMsg(err)}
 	}
-	if !countersign.ValidID(countersign.PrefixWorkspace, *ws) {
+	if *ws == "" {
 		return usagef("replay %s: --workspace wsp_… is required", kind)
 	}
+	if !countersign.ValidID(countersign.PrefixWorkspace, *ws) {
+		return usagef("replay %s: --workspace %q is not a wsp_… id", kind, *ws)
+	}
 	if *endpoint != "" && !countersign.ValidID(countersign.PrefixEndpoint, *endpoint) {
-		return usagef("replay %s: --endpoint must be an ep_… id", kind)
+		return usagef("replay %s: --endpoint %q is not an ep_… id", kind, *endpoint)
 	}
 	want := map[string]int{"delivery": 1, "event": 1, "bulk": 0}[kind]
 	if len(pos) != want {
@@ -92,7 +93,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	cfg, err := loadConfig("replay", []string{"--database-url", *dbURL, "--log-level", "warn"}, getenv, stderr, false)
+	cfg, err := loadConfig("replay", []string{"--database-url", *dbURL, "--redis-url", *redisURL, "--log-level", "warn"}, getenv, stderr, false)
 	if err != nil {
 		return err
 	}
@@ -101,6 +102,11 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
+	q, err := openReplayQueue(ctx, cfg.RedisURL, cfg.newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer q.close()
 	actor := countersign.Actor{WorkspaceID: *ws, Role: countersign.RoleOwner, ClientApp: "countersign replay"}
 	out := replayOutput{w: stdout, json: *asJSON}
 	switch kind {
@@ -108,17 +114,17 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !countersign.ValidID(countersign.PrefixDelivery, pos[0]) {
 			return usagef("replay delivery: %q is not a dlv_… id", pos[0])
 		}
-		d, err := db.ReplayDelivery(ctx, actor, pos[0], nil)
+		d, err := db.ReplayDelivery(ctx, actor, pos[0], q.dispatch())
 		if err != nil {
 			return err
 		}
-		return out.print(api.NewDeliveryView(d), "replayed delivery %s as %s (event %s to %s); "+dueNote+"\n",
-			pos[0], d.ID, d.EventID, d.EndpointID, "it")
+		return out.print(api.NewDeliveryView(d), "replayed delivery %s as %s (event %s to %s); %s\n",
+			pos[0], d.ID, d.EventID, d.EndpointID, q.send(ctx, "it"))
 	case "event":
 		if !countersign.ValidID(countersign.PrefixEvent, pos[0]) {
 			return usagef("replay event: %q is not an evt_… id", pos[0])
 		}
-		ds, err := db.ReplayEvent(ctx, actor, pos[0], *endpoint, nil)
+		ds, err := db.ReplayEvent(ctx, actor, pos[0], *endpoint, q.dispatch())
 		if err != nil {
 			return err
 		}
@@ -127,8 +133,8 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		for i, d := range ds {
 			views[i], ids[i] = api.NewDeliveryView(d), d.ID+" to "+d.EndpointID
 		}
-		return out.print(api.ReplayedDeliveries{Object: "list", Data: views}, "replayed event %s as %d deliveries (%s); "+dueNote+"\n",
-			pos[0], len(ds), strings.Join(ids, ", "), "them")
+		return out.print(api.ReplayedDeliveries{Object: "list", Data: views}, "replayed event %s as %d deliveries (%s); %s\n",
+			pos[0], len(ds), strings.Join(ids, ", "), q.send(ctx, "them"))
 	}
 	if *dryRun {
 		n, err := db.CountReplay(ctx, *ws, f)

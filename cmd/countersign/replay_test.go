@@ -50,7 +50,7 @@ func TestReplayCommand(t *testing.T) {
 	}
 
 	out, err := replay(append([]string{"delivery", d.ID}, ws...)...)
-	if err != nil || !regexp.MustCompile(`^replayed delivery dlv_\w+ as dlv_\w+ \(event evt_\w+ to ep_\w+\); due now.*within seconds\n$`).MatchString(out) {
+	if err != nil || !regexp.MustCompile(`^replayed delivery dlv_\w+ as dlv_\w+ \(event evt_\w+ to ep_\w+\); due now: .*within 15 seconds.*\n$`).MatchString(out) {
 		t.Fatalf("replay delivery: %q, %v", out, err)
 	}
 	out, err = replay("event", d.EventID, "--endpoint", ep.ID, "--json", ws[0], ws[1])
@@ -90,7 +90,8 @@ func TestReplayCommand(t *testing.T) {
 	}{
 		"no kind":         {nil, 2, "usage"},
 		"unknown kind":    {[]string{"everything"}, 2, "usage"},
-		"no workspace":    {[]string{"delivery", d.ID}, 2, "--workspace"},
+		"no workspace":    {[]string{"delivery", d.ID}, 2, "--workspace wsp_… is required"},
+		"bad workspace":   {[]string{"delivery", d.ID, "--workspace", "wsp_nope"}, 2, `--workspace "wsp_nope" is not a wsp_… id`},
 		"bad delivery id": {append([]string{"delivery", "x"}, ws...), 2, "dlv_"},
 		"two ids":         {append([]string{"delivery", d.ID, d.ID}, ws...), 2, "usage"},
 		"bad endpoint":    {append([]string{"event", d.EventID, "--endpoint", "x"}, ws...), 2, "--endpoint"},

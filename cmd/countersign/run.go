@@ -49,6 +49,8 @@ commands:
   workspace create   create a workspace and its first owner API key
   replay             replay a delivery, an event, or deliveries in bulk (delivery|event|bulk)
   verify             check a webhook request (raw HTTP on stdin) against --secret
+  receive            a local webhook receiver that saves each request for verify (trying it out)
+  health             exit 0 if the serve process on --addr answers /healthz (--ready: /readyz)
   bench              measure end-to-end delivery throughput and latency (docs/performance.md)
   version            print the version
 
@@ -82,6 +84,10 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return replayCmd(ctx, rest, stdout, stderr)
 	case "verify":
 		return verifyCmd(rest, stdin, stdout, stderr)
+	case "receive":
+		return receiveCmd(ctx, rest, stdout, stderr)
+	case "health":
+		return healthCmd(ctx, rest, stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":

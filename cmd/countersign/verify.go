@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +28,17 @@ func verifyCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var publicKeys publicKeyList
 	fs.Var(&publicKeys, "public-key", "an endpoint public key (whpk_…) for Ed25519 signatures; repeat during a rotation")
 	tolerance := fs.Duration("tolerance", verify.DefaultTolerance, "how far webhook-timestamp may be from now")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: countersign verify --secret whsec_… [--secret whsec_…] [--tolerance 5m] < request.http
+
+Reads one webhook request from standard input as raw HTTP (request line,
+headers, a blank line, the body), checks its webhook-signature against the
+secrets and its webhook-timestamp against the clock, and prints "valid: …" or
+exits 1 saying why.
+
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return usageError{msg: errMsg(err)}
 	}
@@ -38,7 +48,7 @@ func verifyCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	v, err := verify.New(secrets...)
 	if err != nil {
-		return usagef("verify: %v", err)
+		return usageError{msg: "verify: " + unprefixed(err)}
 	}
 	req, err := http.ReadRequest(bufio.NewReader(stdin))
 	if err != nil {
@@ -49,11 +59,21 @@ func verifyCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return fmt.Errorf("verify: read the body: %w", err)
 	}
 	if err := v.With(verify.WithTolerance(*tolerance)).Verify(req.Header, body); err != nil {
-		return errors.New("verify: invalid: " + err.Error())
+		return invalidError{err}
 	}
 	fmt.Fprintf(stdout, "valid: webhook-id %s, signed at %s\n", req.Header.Get("webhook-id"), timestampOf(req.Header))
 	return nil
 }
+
+// invalidError is a request that failed verification. The verify package's
+// errors start with its name, which the command already says: it is said once.
+type invalidError struct{ err error }
+
+func (e invalidError) Error() string { return "verify: invalid: " + unprefixed(e.err) }
+func (e invalidError) Unwrap() error { return e.err }
+
+// unprefixed is err's message without the verify package's "verify: ".
+func unprefixed(err error) string { return strings.TrimPrefix(err.Error(), "verify: ") }
 
 // timestampOf renders the webhook-timestamp header as a time.
 func timestampOf(h http.Header) string {

@@ -50,4 +50,21 @@ func TestVerifyCommand(t *testing.T) {
 	if err := runWithInput(context.Background(), []string{"verify"}, strings.NewReader(""), io.Discard, io.Discard); exitCode(err) != 2 {
 		t.Fatalf("verify without --secret: %v", err)
 	}
+	// Errors say each thing once: "countersign: verify: invalid: no signature matches".
+	for _, c := range []struct {
+		args  []string
+		input string
+		code  int
+		want  string
+	}{
+		{[]string{"--secret", webhook.GenerateSecret()}, request(time.Now(), body), 1, "verify: invalid: no signature matches"},
+		{[]string{"--secret", secret}, request(time.Now().Add(-time.Hour), body), 1, "verify: invalid: webhook-timestamp is too old: "},
+		{[]string{"--secret", secret}, "POST / HTTP/1.1\r\nHost: x\r\n\r\n", 1, "verify: invalid: missing webhook-id"},
+		{[]string{"--secret", "whsec_nope"}, request(time.Now(), body), 2, "verify: invalid secret: secret 1 "},
+	} {
+		err := runWithInput(context.Background(), append([]string{"verify"}, c.args...), strings.NewReader(c.input), io.Discard, io.Discard)
+		if exitCode(err) != c.code || err == nil || !strings.HasPrefix(err.Error(), c.want) || strings.Count(err.Error(), "verify") != 1 {
+			t.Errorf("verify %v: %v (exit %d), want exit %d and %q, saying verify once", c.args, err, exitCode(err), c.code, c.want)
+		}
+	}
 }

@@ -74,7 +74,7 @@ func SeedConsumption(tb testing.TB, db *storage.DB, workspaceID, otherWorkspaceI
 		Event{Type: events.ActionClosed, WorkspaceID: otherWorkspaceID, CreatedAt: at(), Data: events.ActionData{Action: events.SigningSigned}},
 	)
 	if !in.Before(lt) {
-		tb.Fatalf("the seed needs a period longer than %s", in.Sub(gt))
+		tb.Fatalf("the consumption fixture needs a period longer than %s", in.Sub(gt))
 	}
 	InsertEvents(tb, db, evs...)
 }

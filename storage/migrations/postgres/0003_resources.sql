@@ -1,4 +1,4 @@
--- The seed's process resources: contacts, templates, document attributes and
+-- The process resources: contacts, templates, document attributes and
 -- profiles, and the audit trail. Names and emails are also kept lower-cased
 -- (name_lc, email_lc) and personal codes as a search key (personal_code_key), so
 -- filters and sorting behave the same on SQLite and PostgreSQL; columns that are

@@ -17,7 +17,7 @@ import (
 // transaction.lifecycle.completed.
 const eventsPerProcess = 5
 
-// processBody is a one-signer process in the seed's schema.
+// processBody is a one-signer process in the process API's schema.
 func processBody(i int) map[string]any {
 	return map[string]any{
 		"documentName": fmt.Sprintf("load-%d.pdf", i),

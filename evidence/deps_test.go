@@ -7,7 +7,7 @@ import (
 )
 
 // The package imports nothing of the module, so that storage and the API can
-// depend on it and an auditor's tool can vendor it alone.
+// depend on it and an auditor's tool can copy it alone.
 func TestEvidenceImportsNothingInternal(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {

@@ -57,7 +57,7 @@ type Notice struct {
 	Reason string
 	// Key is unique per (cause, recipient) and stable: the same committed
 	// change always gives the same keys. It is the outbox's idempotency key
-	// and the seed of the Message-ID.
+	// and the basis of the Message-ID.
 	Key string
 }
 

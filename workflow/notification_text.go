@@ -32,7 +32,7 @@ var notificationAliases = map[AuditType]AuditType{
 	AuditApproverDeclined: AuditSignerDeclined,
 }
 
-// textExpired keys the expiry text. It is not an audit type (the seed has
+// textExpired keys the expiry text. It is not an audit type (the audit trail has
 // none for expiry), so sendTestEmail cannot name it and AuditTypes omit it.
 const textExpired AuditType = "PROCESS_EXPIRED"
 

@@ -14,7 +14,8 @@ import (
 // getOpenAPI is the operation that serves the document itself.
 var getOpenAPI = Operation{
 	ID: "getOpenAPI", Method: http.MethodGet, Path: "/v1/openapi.json", Tag: "meta",
-	Summary: "The OpenAPI 3.1 document of this API", Response: map[string]any{},
+	Summary: "The OpenAPI 3.1 document of this API; it needs no API key", Response: map[string]any{},
+	Public: true,
 }
 
 // errorResponses are the error statuses every authenticated operation may answer.
@@ -96,6 +97,9 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 	if op.Deprecated {
 		doc["deprecated"] = true
 	}
+	if op.Public {
+		doc["security"] = []any{}
+	}
 	var params []map[string]any
 	for _, name := range op.PathParams() {
 		params = append(params, map[string]any{"name": name, "in": "path", "required": true,
@@ -134,6 +138,9 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 	}
 	for status, text := range errorResponses {
 		if status == "415" && op.Request == nil {
+			continue
+		}
+		if op.Public && (status == "401" || status == "403") {
 			continue
 		}
 		r := map[string]any{"description": text, "content": map[string]any{

@@ -103,11 +103,21 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 	var params []map[string]any
 	for _, name := range op.PathParams() {
 		params = append(params, map[string]any{"name": name, "in": "path", "required": true,
-			"schema": map[string]string{"type": "string"}})
+			"schema": pathSchema(op, name)})
 	}
 	for _, q := range op.Query {
+		rule := queryRule(op, q.Name)
+		if q.Name == "sort" && rule == nil {
+			continue // the operation sorts by nothing
+		}
+		schema := paramSchema(q)
+		for k, v := range rule {
+			if _, set := schema[k]; !set {
+				schema[k] = v
+			}
+		}
 		params = append(params, map[string]any{"name": q.Name, "in": "query", "required": q.Required,
-			"description": q.Description, "schema": paramSchema(q)})
+			"description": q.Description, "schema": schema})
 	}
 	if len(params) > 0 {
 		doc["parameters"] = params

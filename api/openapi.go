@@ -18,20 +18,6 @@ var getOpenAPI = Operation{
 	Public: true,
 }
 
-// errorResponses are the error statuses every authenticated operation may answer.
-var errorResponses = map[string]string{
-	"400": "Malformed request: bad JSON, wrong type, bad id, unknown enum value.",
-	"401": "Missing or invalid API key.",
-	"403": "The key's role may not do this.",
-	"404": "No such resource in the caller's workspace.",
-	"409": "The resource's state forbids the change.",
-	"413": "Request body too large.",
-	"415": "The request body is not application/json.",
-	"422": "A field breaks a rule; the error names it.",
-	"429": "Too many requests; see Retry-After.",
-	"503": "A dependency cannot serve now; try again.",
-}
-
 var (
 	openAPIOnce sync.Once
 	openAPIDoc  []byte
@@ -75,6 +61,8 @@ func (s *Server) OpenAPI() map[string]any {
 			"version":     s.cfg.Version,
 			"description": "Signing processes, their events, and signed webhook delivery.",
 		},
+		"servers": []map[string]string{{"url": "/",
+			"description": "The server that serves this document; every path starts with /v1."}},
 		"tags":     tagList,
 		"paths":    paths,
 		"security": []map[string][]string{{"bearer": {}}},
@@ -82,7 +70,8 @@ func (s *Server) OpenAPI() map[string]any {
 			"securitySchemes": map[string]any{
 				"bearer": map[string]string{"type": "http", "scheme": "bearer", "description": "An API key: cs_…"},
 			},
-			"schemas": map[string]any{"Error": schemaFor(ErrorBody{})},
+			"schemas":   map[string]any{"Error": schemaFor(ErrorBody{})},
+			"responses": errorComponents(),
 		},
 	}
 }
@@ -123,8 +112,9 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 		doc["parameters"] = params
 	}
 	if op.Request != nil {
+		schema := requestSchema(op)
 		doc["requestBody"] = map[string]any{"required": !op.OptionalBody, "content": map[string]any{
-			"application/json": map[string]any{"schema": requestSchema(op)}}}
+			"application/json": map[string]any{"schema": schema, "example": example(schema)}}}
 	}
 	success := map[string]any{"description": http.StatusText(op.SuccessStatus())}
 	if op.Response != nil {
@@ -135,8 +125,10 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 		content := map[string]any{}
 		if ct == "application/json" {
 			content["schema"] = schemaFor(op.Response)
+			content["example"] = example(content["schema"].(json.RawMessage))
 		} else {
 			content["schema"] = map[string]string{"type": "string"}
+			content["example"] = op.Example
 		}
 		success["content"] = map[string]any{ct: content}
 	}
@@ -146,21 +138,7 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 		other["description"] = http.StatusText(st)
 		responses[itoa(st)] = other
 	}
-	for status, text := range errorResponses {
-		if status == "415" && op.Request == nil {
-			continue
-		}
-		if op.Public && (status == "401" || status == "403") {
-			continue
-		}
-		r := map[string]any{"description": text, "content": map[string]any{
-			"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}}
-		if status == "429" || status == "503" {
-			r["headers"] = map[string]any{"Retry-After": map[string]any{"description": "Seconds to wait before trying again.",
-				"schema": map[string]any{"type": "integer", "minimum": 1}}}
-		}
-		responses[status] = r
-	}
+	addErrorResponses(op, responses)
 	doc["responses"] = responses
 	return doc
 }

@@ -22,7 +22,10 @@ const docURL = "https://countersign.test/openapi.json"
 
 // openAPIDoc is the served document with a compiler that has it loaded.
 type openAPIDoc struct {
-	Paths    map[string]map[string]json.RawMessage `json:"paths"`
+	Paths      map[string]map[string]json.RawMessage `json:"paths"`
+	Components struct {
+		Responses map[string]map[string]any `json:"responses"`
+	} `json:"components"`
 	compiler *jsonschema.Compiler
 }
 
@@ -85,6 +88,15 @@ func (d *openAPIDoc) check(tb testing.TB, op api.Operation, status int, ct strin
 	if !ok {
 		return fmt.Errorf("status %d is not a documented response", status)
 	}
+	loc := fmt.Sprintf("%s#/paths/%s/%s/responses/%d/content/application~1json/schema", docURL,
+		pointer(op.OpenAPIPath()), strings.ToLower(op.Method), status)
+	if ref, ok := resp["$ref"].(string); ok { // a shared answer
+		name, _ := strings.CutPrefix(ref, "#/components/responses/")
+		if resp, ok = d.Components.Responses[name]; !ok {
+			return fmt.Errorf("status %d refers to %s, which the document does not have", status, ref)
+		}
+		loc = fmt.Sprintf("%s#/components/responses/%s/content/application~1json/schema", docURL, name)
+	}
 	content, _ := resp["content"].(map[string]any)
 	if len(content) == 0 {
 		if len(body) != 0 {
@@ -99,8 +111,6 @@ func (d *openAPIDoc) check(tb testing.TB, op api.Operation, status int, ct strin
 	if mediaType != "application/json" {
 		return nil
 	}
-	loc := fmt.Sprintf("%s#/paths/%s/%s/responses/%d/content/application~1json/schema", docURL,
-		pointer(op.OpenAPIPath()), strings.ToLower(op.Method), status)
 	sch, err := d.compiler.Compile(loc)
 	if err != nil {
 		tb.Fatalf("compile %s: %v", loc, err)

@@ -37,6 +37,9 @@ type Operation struct {
 	OtherStatuses []int
 	// ContentType of the success body when it is not JSON (e.g. text/csv).
 	ContentType string
+	// Example is the example success body when it is not JSON (JSON bodies'
+	// examples are made from their schemas).
+	Example string
 	// Query documents the query parameters.
 	Query []Param
 	// Deprecated marks an alias kept for old clients.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"reflect"
 	"sort"
 	"strings"
@@ -22,6 +21,15 @@ func idSchema(prefix string) map[string]any {
 	return map[string]any{"type": "string", "pattern": "^" + prefix + "_[0-7][0-9a-hjkmnp-tv-z]{25}$",
 		"minLength": len(prefix) + 27, "maxLength": len(prefix) + 27,
 		"examples": []string{prefix + "_01jq8m4w5x6y7z8a9b0c1d2e3f"}}
+}
+
+// anyIDSchema is the schema of an id with one of prefixes.
+func anyIDSchema(prefixes ...string) map[string]any {
+	s := idSchema(prefixes[0])
+	s["pattern"] = "^(" + strings.Join(prefixes, "|") + ")_[0-7][0-9a-hjkmnp-tv-z]{25}$"
+	delete(s, "minLength")
+	delete(s, "maxLength")
+	return s
 }
 
 // uuidSchema is the schema of a signing-process resource id.
@@ -112,6 +120,30 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 	},
 }
 
+// viewRules narrow the fields of answers: the ids the server makes.
+var viewRules = map[reflect.Type]map[string]map[string]any{
+	reflect.TypeFor[APIKeyView](): {"id": idSchema(countersign.PrefixAPIKey)},
+	reflect.TypeFor[EventView](): {"id": idSchema(countersign.PrefixEvent), "workspace_id": idSchema(countersign.PrefixWorkspace),
+		"api_key_id": idSchema(countersign.PrefixAPIKey)},
+	reflect.TypeFor[EndpointView]():   {"id": idSchema(countersign.PrefixEndpoint)},
+	reflect.TypeFor[AttemptSummary](): {"id": idSchema(countersign.PrefixAttempt), "delivery_id": idSchema(countersign.PrefixDelivery)},
+	reflect.TypeFor[AttemptView]():    {"id": idSchema(countersign.PrefixAttempt)},
+	reflect.TypeFor[DeliveryView](): {"id": idSchema(countersign.PrefixDelivery), "event_id": idSchema(countersign.PrefixEvent),
+		"endpoint_id": idSchema(countersign.PrefixEndpoint),
+		"replay_id":   anyIDSchema(countersign.PrefixDelivery, countersign.PrefixEvent, countersign.PrefixReplay)},
+	reflect.TypeFor[ReplayView](): {"id": idSchema(countersign.PrefixReplay), "endpoint_id": idSchema(countersign.PrefixEndpoint),
+		"api_key_id": idSchema(countersign.PrefixAPIKey)},
+	reflect.TypeFor[DeliveryList](): {"next_cursor": idSchema(countersign.PrefixDelivery)},
+	reflect.TypeFor[ReplayList]():   {"next_cursor": idSchema(countersign.PrefixReplay)},
+	reflect.TypeFor[EventList]():    {"next_cursor": idSchema(countersign.PrefixEvent)},
+}
+
+// The details embed the views: their fields are narrowed alike.
+func init() {
+	viewRules[reflect.TypeFor[EventDetail]()] = viewRules[reflect.TypeFor[EventView]()]
+	viewRules[reflect.TypeFor[DeliveryDetail]()] = viewRules[reflect.TypeFor[DeliveryView]()]
+}
+
 // typeRules are keywords added to the object schema of a Go type in request
 // bodies: the fields the workflow requires although the type leaves them optional.
 var typeRules = map[reflect.Type]map[string]any{
@@ -123,28 +155,6 @@ var typeRules = map[reflect.Type]map[string]any{
 // type means more in it: the id a create ignores names what an update changes.
 var opFieldRules = map[string]map[string]map[string]any{
 	"updateContact": {"id": uuidSchema()},
-}
-
-// withPropertyRules returns object schema raw with its properties narrowed by rules.
-func withPropertyRules(raw json.RawMessage, rules map[string]map[string]any) json.RawMessage {
-	if len(rules) == 0 {
-		return raw
-	}
-	ms, ok := members(raw)
-	if !ok {
-		return raw
-	}
-	for i, m := range ms {
-		if m.key != "properties" {
-			continue
-		}
-		props, _ := members(m.value)
-		for j := range props {
-			props[j].value = withKeywords(props[j].value, rules[props[j].key])
-		}
-		ms[i].value = object(props)
-	}
-	return object(ms)
 }
 
 // bodyRules are keywords added to an operation's whole request body schema:
@@ -237,49 +247,4 @@ func pathSchema(op Operation, name string) map[string]any {
 		return uuidSchema() // document profiles and attributes
 	}
 	return map[string]any{"type": "string"}
-}
-
-// withKeywords returns schema raw narrowed by the keywords of extra: they
-// replace the reflected ones but for type, and narrow the items' schema.
-func withKeywords(raw json.RawMessage, extra map[string]any) json.RawMessage {
-	if len(extra) == 0 {
-		return raw
-	}
-	ms, ok := members(raw)
-	if !ok {
-		return raw
-	}
-	has := map[string]bool{}
-	for _, m := range ms {
-		has[m.key] = true
-	}
-	keys := make([]string, 0, len(extra))
-	for k := range extra {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if k == "type" && has[k] {
-			continue
-		}
-		v, _ := json.Marshal(extra[k])
-		if k == "items" && has[k] { // narrow the items' schema too
-			for i := range ms {
-				if ms[i].key == "items" {
-					ms[i].value = withKeywords(ms[i].value, extra[k].(map[string]any))
-				}
-			}
-			continue
-		}
-		if has[k] { // the rule is narrower than the reflected keyword
-			for i := range ms {
-				if ms[i].key == k {
-					ms[i].value = v
-				}
-			}
-			continue
-		}
-		ms = append(ms, member{key: k, value: v})
-	}
-	return object(ms)
 }

@@ -141,6 +141,8 @@ func refine(raw json.RawMessage, t reflect.Type, request, lenient bool) json.Raw
 				props[i].value = refine(props[i].value, fields[props[i].key], request, lenient)
 				if request {
 					props[i].value = withKeywords(props[i].value, fieldRules[t][props[i].key])
+				} else {
+					props[i].value = withKeywords(props[i].value, viewRules[t][props[i].key])
 				}
 			}
 			m.value = object(props)

@@ -65,6 +65,29 @@ var (
 		"examples": []string{"2099-01-01T00:00:00Z"}}
 )
 
+// texts returns rules bounding each of fields to max characters.
+func texts(max int, fields ...string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, f := range fields {
+		out[f] = map[string]any{"maxLength": max}
+	}
+	return out
+}
+
+// with returns rules with more added.
+func with(rules map[string]map[string]any, more map[string]map[string]any) map[string]map[string]any {
+	for k, v := range more {
+		rules[k] = v
+	}
+	return rules
+}
+
+// The workflow's text bounds, in characters.
+const (
+	shortTextLength = 255
+	longTextLength  = 4000
+)
+
 // fieldRules narrow request body fields, by the Go type that holds them and
 // their JSON name.
 var fieldRules = map[reflect.Type]map[string]map[string]any{
@@ -83,21 +106,36 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 		"event_type":      eventPattern,
 		"rate_per_second": {"minimum": 1, "maximum": webhook.MaxReplayRate},
 	},
-	reflect.TypeFor[ReplayEventRequest](): {"endpoint_id": idSchema(countersign.PrefixEndpoint)},
+	reflect.TypeFor[ReplayEventRequest]():       {"endpoint_id": idSchema(countersign.PrefixEndpoint)},
+	reflect.TypeFor[CreateAPIKeyRequest]():      {"name": {"minLength": 1, "maxLength": countersign.MaxNameLength}},
+	reflect.TypeFor[UpdateAPIKeyRequest]():      {"name": {"minLength": 1, "maxLength": countersign.MaxNameLength}},
+	reflect.TypeFor[RotateSecretRequest]():      {"grace_period_seconds": {"minimum": 0, "maximum": MaxRotationGraceSeconds}},
+	reflect.TypeFor[workflow.Template]():        texts(shortTextLength, "name", "owner", "group"),
+	reflect.TypeFor[workflow.DocumentProfile](): texts(shortTextLength, "name", "documentType", "ownerGroup", "seal"),
+	reflect.TypeFor[workflow.AuditRecord](): with(texts(shortTextLength, "eventOrigin", "creator", "documentId", "signerId",
+		"customerPersonalCode", "processId", "containerId", "method", "clientAppName"), map[string]map[string]any{
+		"note":      {"maxLength": longTextLength},
+		"ipAddress": {"anyOf": []any{map[string]any{"format": "ipv4"}, map[string]any{"format": "ipv6"}}, "examples": []string{"192.0.2.1"}},
+	}),
+	reflect.TypeFor[DeclineRequest]():              texts(longTextLength, "comment"),
+	reflect.TypeFor[MessageRequest]():              texts(longTextLength, "message"),
+	reflect.TypeFor[ReasonRequest]():               texts(longTextLength, "reason"),
+	reflect.TypeFor[CompleteRegistrationRequest](): texts(shortTextLength, "certificate_name"),
 	reflect.TypeFor[workflow.Contact](): {
+		"name": {"maxLength": shortTextLength}, "owner": {"maxLength": shortTextLength}, "group": {"maxLength": shortTextLength},
 		"country": countrySchema, "personalCode": personalCodeSchema, "email": emailSchema,
 		"phone": phoneSchema, "language": languageSchema,
 	},
 	// A profile's attribute with an id links that stored attribute.
-	reflect.TypeFor[workflow.DocumentAttribute](): {"id": uuidSchema()},
-	reflect.TypeFor[workflow.AuditRecord](): {
-		"ipAddress": {"anyOf": []any{map[string]any{"format": "ipv4"}, map[string]any{"format": "ipv6"}}, "examples": []string{"192.0.2.1"}},
-	},
-	reflect.TypeFor[workflow.ProcessInput](): {
+	reflect.TypeFor[workflow.DocumentAttribute](): {"id": uuidSchema(), "name": {"maxLength": shortTextLength},
+		"type": {"maxLength": shortTextLength}},
+	reflect.TypeFor[workflow.ProcessInput](): with(texts(shortTextLength, "documentId", "documentName", "initiator",
+		"initiatorName", "documentType", "ownerGroup"), map[string]map[string]any{
 		"signingProcessSteps":   {"minItems": 1},
 		"processInitiatorEmail": emailSchema,
 		"expiresAt":             future,
-	},
+		"comment":               {"maxLength": longTextLength},
+	}),
 	reflect.TypeFor[workflow.StepInput](): {
 		"processStepSigners": {"minItems": 1, "contains": map[string]any{"required": []string{"signerRole"},
 			"properties": map[string]any{"signerRole": map[string]any{"enum": []string{"SIGNER", "APPROVER"}}}}},
@@ -110,7 +148,7 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 		"signerLanguage": languageSchema,
 		"signerRole":     {"enum": []string{"SIGNER", "APPROVER", "VIEWER"}},
 	},
-	reflect.TypeFor[FindProcessesRequest](): {"documentId": {"minLength": 1}, "personalCode": personalCodeSchema},
+	reflect.TypeFor[FindProcessesRequest](): {"documentId": {"minLength": 1, "maxLength": shortTextLength}, "personalCode": personalCodeSchema},
 	reflect.TypeFor[AccessRequest](): {
 		"signerId": uuidSchema(), "personCode": personalCodeSchema, "country": countrySchema,
 	},
@@ -189,7 +227,7 @@ func sortSchema(op Operation) map[string]any {
 
 // queryRules narrow query parameters: by "operationId.name" first, then by name.
 var queryRules = map[string]map[string]any{
-	"page":                          {"minimum": 0, "maximum": 1<<31 - 1},
+	"page":                          {"minimum": 0, "maximum": (1<<31 - 1) / countersign.MaxPageSize},
 	"size":                          {"minimum": 1, "maximum": countersign.MaxPageSize},
 	"limit":                         {"minimum": 1, "maximum": 1000},
 	"endpoint_id":                   idSchema(countersign.PrefixEndpoint),

@@ -18,6 +18,10 @@ import (
 // optional property and parameter too; minimal ones only the required.
 type schemaGen struct {
 	full bool
+	// large makes the largest values the schema allows: the longest strings
+	// and the greatest numbers (unbounded ones far beyond any sane limit),
+	// so a bound the server keeps and the document does not state shows.
+	large bool
 	// missing collects what the schema does not say enough about to generate.
 	missing []string
 }
@@ -55,6 +59,9 @@ func (g *schemaGen) value(s map[string]any, where string) any {
 		return g.str(s, where)
 	case "integer", "number":
 		n := intKey(s, "minimum", 1)
+		if g.large {
+			n = intKey(s, "maximum", 1<<31-1)
+		}
 		if maxV, ok := s["maximum"].(float64); ok && float64(n) > maxV {
 			n = int(maxV)
 		}
@@ -107,7 +114,11 @@ func (g *schemaGen) str(s map[string]any, where string) string {
 			g.missing = append(g.missing, where+": a pattern without examples")
 		}
 	}
-	for len(v) < intKey(s, "minLength", 0) {
+	least := intKey(s, "minLength", 0)
+	if g.large && s["format"] == nil && s["pattern"] == nil {
+		least = intKey(s, "maxLength", unboundedText)
+	}
+	for len(v) < least {
 		v += "x"
 	}
 	if n := intKey(s, "maxLength", len(v)); len(v) > n {
@@ -115,6 +126,10 @@ func (g *schemaGen) str(s map[string]any, where string) string {
 	}
 	return v
 }
+
+// unboundedText is the length of a large string whose schema has no
+// maxLength: longer than any text field the server keeps.
+const unboundedText = 5000
 
 // typeOf is a schema's type, the first that is not null when it lists several.
 func typeOf(s map[string]any) string {
@@ -194,7 +209,14 @@ var schemaRefusals = map[string]refusal{
 	"createDocumentProfile/full":    {"attributes[0].id", "an attribute id must name a stored attribute"},
 	"updateDocumentProfile/full":    {"attributes[0].id", "an attribute id must name a stored attribute"},
 	"updateProcess/full":            {"signingProcessSteps[0].id", "a step id must name a step of the process"},
+	"updateProcess/large":           {"signingProcessSteps[0].id", "a step id must name a step of the process"},
 	"updateProcessStep/full":        {"processStepSigners[0].id", "a signer id must name a signer of the step"},
+	"updateProcessStep/large":       {"processStepSigners[0].id", "a signer id must name a signer of the step"},
+	"listEvents/large":              {"ending_before", "starting_after and ending_before exclude each other; OpenAPI cannot relate two query parameters"},
+	"createWebhookEndpoint/large":   {"url", "the url's host must resolve to a public address, a rule of the network"},
+	"updateWebhookEndpoint/large":   {"url", "the url's host must resolve to a public address, a rule of the network"},
+	"createDocumentProfile/large":   {"attributes[0].id", "an attribute id must name a stored attribute"},
+	"updateDocumentProfile/large":   {"attributes[0].id", "an attribute id must name a stored attribute"},
 }
 
 // TestOpenAPIGeneratedRequests sends every operation the requests the
@@ -206,14 +228,14 @@ func TestOpenAPIGeneratedRequests(t *testing.T) {
 	w := newWorld(t, h)
 	doc := loadOpenAPI(t, h)
 	for _, op := range h.srv.Operations() {
-		for _, full := range []bool{false, true} {
-			variant := map[bool]string{false: "minimal", true: "full"}[full]
+		for _, variant := range []string{"minimal", "full", "large"} {
+			full := variant != "minimal"
 			t.Run(op.ID+"/"+variant, func(t *testing.T) {
 				rec, ok := recipes[op.ID]
 				if !ok {
 					t.Fatalf("no recipe for %s", op.ID)
 				}
-				g := &schemaGen{full: full}
+				g := &schemaGen{full: full, large: variant == "large"}
 				query, body := g.request(t, doc, op)
 				if len(g.missing) > 0 {
 					t.Fatalf("the document does not describe enough to generate: %s", strings.Join(g.missing, "; "))

@@ -270,8 +270,8 @@ func pathSchema(op Operation, name string) map[string]any {
 		return uuidSchema()
 	case "documentId":
 		return map[string]any{"type": "string", "minLength": 1, "maxLength": 255, "examples": []string{"doc-2026-001"}}
-	case "eventType":
-		return map[string]any{"type": "string", "enum": names(workflow.AuditTypes)}
+	case "eventType": // the audit types that send a notification; the others are a 422
+		return map[string]any{"type": "string", "enum": workflow.NotifyingTypes()}
 	case "id":
 		for _, p := range []struct{ path, prefix string }{
 			{"/v1/api-keys/", countersign.PrefixAPIKey}, {"/v1/events/", countersign.PrefixEvent},

@@ -22,6 +22,8 @@ type schemaGen struct {
 	// and the greatest numbers (unbounded ones far beyond any sane limit),
 	// so a bound the server keeps and the document does not state shows.
 	large bool
+	// pin sets query parameters to these values.
+	pin map[string]any
 	// missing collects what the schema does not say enough about to generate.
 	missing []string
 }
@@ -180,7 +182,11 @@ func (g *schemaGen) request(tb testing.TB, doc *openAPIDoc, op api.Operation) (q
 		}
 		name := p["name"].(string)
 		s, _ := p["schema"].(map[string]any)
-		q.Set(name, fmt.Sprint(g.value(s, "query "+name)))
+		v, pinned := g.pin[name]
+		if !pinned {
+			v = g.value(s, "query "+name)
+		}
+		q.Set(name, fmt.Sprint(v))
 	}
 	if rb, ok := m["requestBody"].(map[string]any); ok && (g.full || rb["required"] == true) {
 		s := rb["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
@@ -198,64 +204,75 @@ func (g *schemaGen) request(tb testing.TB, doc *openAPIDoc, op api.Operation) (q
 type refusal struct{ field, reason string }
 
 // schemaRefusals are the refusals of schema-valid requests that a schema
-// cannot state, by operationId and variant (minimal or full): rules across
-// query parameters, on the stored state or on the network, each named in the
-// operation's or the field's description.
+// cannot state, by operationId: rules across query parameters, on the stored
+// state or on the network, each named in the operation's or the field's
+// description.
 var schemaRefusals = map[string]refusal{
-	"listEvents/full":               {"ending_before", "starting_after and ending_before exclude each other; OpenAPI cannot relate two query parameters"},
-	"createWebhookEndpoint/minimal": {"url", "the url's host must resolve to a public address, a rule of the network"},
-	"createWebhookEndpoint/full":    {"url", "the url's host must resolve to a public address, a rule of the network"},
-	"updateWebhookEndpoint/full":    {"url", "the url's host must resolve to a public address, a rule of the network"},
-	"createDocumentProfile/full":    {"attributes[0].id", "an attribute id must name a stored attribute"},
-	"updateDocumentProfile/full":    {"attributes[0].id", "an attribute id must name a stored attribute"},
-	"updateProcess/full":            {"signingProcessSteps[0].id", "a step id must name a step of the process"},
-	"updateProcess/large":           {"signingProcessSteps[0].id", "a step id must name a step of the process"},
-	"updateProcessStep/full":        {"processStepSigners[0].id", "a signer id must name a signer of the step"},
-	"updateProcessStep/large":       {"processStepSigners[0].id", "a signer id must name a signer of the step"},
-	"listEvents/large":              {"ending_before", "starting_after and ending_before exclude each other; OpenAPI cannot relate two query parameters"},
-	"createWebhookEndpoint/large":   {"url", "the url's host must resolve to a public address, a rule of the network"},
-	"updateWebhookEndpoint/large":   {"url", "the url's host must resolve to a public address, a rule of the network"},
-	"createDocumentProfile/large":   {"attributes[0].id", "an attribute id must name a stored attribute"},
-	"updateDocumentProfile/large":   {"attributes[0].id", "an attribute id must name a stored attribute"},
+	"listEvents":            {"ending_before", "starting_after and ending_before exclude each other; OpenAPI cannot relate two query parameters"},
+	"createWebhookEndpoint": {"url", "the url's host must resolve to a public address, a rule of the network"},
+	"updateWebhookEndpoint": {"url", "the url's host must resolve to a public address, a rule of the network"},
+	"createDocumentProfile": {"attributes[0].id", "an attribute id must name a stored attribute"},
+	"updateDocumentProfile": {"attributes[0].id", "an attribute id must name a stored attribute"},
+	"updateProcess":         {"signingProcessSteps[0].id", "a step id must name a step of the process"},
+	"updateProcessStep":     {"processStepSigners[0].id", "a signer id must name a signer of the step"},
 }
 
 // TestOpenAPIGeneratedRequests sends every operation the requests the
 // document alone describes (path parameters naming existing resources): a
-// minimal one and a full one. A 400 or 422 means the document leaves out a
+// minimal one, a full one, one of the largest values, and one for each value
+// of each enumerated parameter. A 400 or 422 means the document leaves out a
 // rule the server enforces, unless schemaRefusals names it.
 func TestOpenAPIGeneratedRequests(t *testing.T) {
 	h := newHarness(t, api.Config{}, api.Deps{})
 	w := newWorld(t, h)
 	doc := loadOpenAPI(t, h)
 	for _, op := range h.srv.Operations() {
+		rec, ok := recipes[op.ID]
+		if !ok {
+			t.Fatalf("no recipe for %s", op.ID)
+		}
+		send := func(t *testing.T, g *schemaGen, params map[string]string) {
+			t.Helper()
+			query, body := g.request(t, doc, op)
+			if len(g.missing) > 0 {
+				t.Fatalf("the document does not describe enough to generate: %s", strings.Join(g.missing, "; "))
+			}
+			if err := doc.checkRequest(t, op, body); err != nil {
+				t.Fatalf("generated body: %v\n%s", err, body)
+			}
+			res := h.send(t, apiRequest{Method: op.Method, Path: w.fill(op, params), Query: query, Token: h.owner, Body: body})
+			switch {
+			case res.Status >= 500:
+				t.Fatalf("%d %s\nquery %s body %s", res.Status, res.Body, query, body)
+			case res.Status != 400 && res.Status != 422:
+				return
+			}
+			if r, ok := schemaRefusals[op.ID]; ok && bytes.Contains(res.Body, []byte(`"field":"`+r.field+`"`)) {
+				t.Logf("refused as allowed (%s): %s", r.reason, res.Body)
+				return
+			}
+			t.Errorf("a schema-valid request was refused: %d %s\nquery %s\nbody %.2000s", res.Status, res.Body, query, body)
+		}
 		for _, variant := range []string{"minimal", "full", "large"} {
-			full := variant != "minimal"
 			t.Run(op.ID+"/"+variant, func(t *testing.T) {
-				rec, ok := recipes[op.ID]
-				if !ok {
-					t.Fatalf("no recipe for %s", op.ID)
-				}
-				g := &schemaGen{full: full, large: variant == "large"}
-				query, body := g.request(t, doc, op)
-				if len(g.missing) > 0 {
-					t.Fatalf("the document does not describe enough to generate: %s", strings.Join(g.missing, "; "))
-				}
-				if err := doc.checkRequest(t, op, body); err != nil {
-					t.Fatalf("generated body: %v\n%s", err, body)
-				}
-				res := h.send(t, apiRequest{Method: op.Method, Path: w.fill(op, rec(w).params), Query: query, Token: h.owner, Body: body})
-				switch {
-				case res.Status >= 500:
-					t.Fatalf("%d %s\nquery %s body %s", res.Status, res.Body, query, body)
-				case res.Status != 400 && res.Status != 422:
-					return
-				}
-				if r, ok := schemaRefusals[op.ID+"/"+variant]; ok && bytes.Contains(res.Body, []byte(`"field":"`+r.field+`"`)) {
-					t.Logf("refused as allowed (%s): %s", r.reason, res.Body)
-					return
-				}
-				t.Errorf("a schema-valid request was refused: %d %s\nquery %s\nbody %s", res.Status, res.Body, query, body)
+				send(t, &schemaGen{full: variant != "minimal", large: variant == "large"}, rec(w).params)
 			})
 		}
+		t.Run(op.ID+"/enums", func(t *testing.T) {
+			for _, p := range asList(doc.operation(t, op)["parameters"]) {
+				p := p.(map[string]any)
+				name := p["name"].(string)
+				for _, v := range asList(p["schema"].(map[string]any)["enum"]) {
+					params := rec(w).params
+					g := &schemaGen{full: true}
+					if p["in"] == "path" {
+						params = map[string]string{name: fmt.Sprint(v)}
+					} else {
+						g.pin = map[string]any{name: v}
+					}
+					send(t, g, params)
+				}
+			}
+		})
 	}
 }

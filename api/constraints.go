@@ -74,12 +74,12 @@ func texts(max int, fields ...string) map[string]map[string]any {
 	return out
 }
 
-// with returns rules with more added.
-func with(rules map[string]map[string]any, more map[string]map[string]any) map[string]map[string]any {
+// with returns m with the entries of more added.
+func with[V any](m map[string]V, more map[string]V) map[string]V {
 	for k, v := range more {
-		rules[k] = v
+		m[k] = v
 	}
-	return rules
+	return m
 }
 
 // The workflow's text bounds, in characters.
@@ -127,7 +127,8 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 		"phone": phoneSchema, "language": languageSchema,
 	},
 	// A profile's attribute with an id links that stored attribute.
-	reflect.TypeFor[workflow.DocumentAttribute](): {"id": uuidSchema(), "name": {"maxLength": shortTextLength},
+	reflect.TypeFor[workflow.DocumentAttribute](): {"id": with(uuidSchema(), map[string]any{"description": "In a profile, names a stored attribute to link (422 when there is none); ignored on create."}),
+		"name": {"maxLength": shortTextLength},
 		"type": {"maxLength": shortTextLength}},
 	reflect.TypeFor[workflow.ProcessInput](): with(texts(shortTextLength, "documentId", "documentName", "initiator",
 		"initiatorName", "documentType", "ownerGroup"), map[string]map[string]any{
@@ -137,6 +138,7 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 		"comment":               {"maxLength": longTextLength},
 	}),
 	reflect.TypeFor[workflow.StepInput](): {
+		"id": {"description": "Leave out to add a step; on update, names a step of the process to keep (422 when there is none)."},
 		"processStepSigners": {"minItems": 1, "contains": map[string]any{"required": []string{"signerRole"},
 			"properties": map[string]any{"signerRole": map[string]any{"enum": []string{"SIGNER", "APPROVER"}}}}},
 		"dueDate":             map[string]any{"format": "date-time", "description": "Must be in the future, after waitingPeriodEndsAt.", "examples": []string{"2099-01-02T00:00:00Z"}},
@@ -145,6 +147,7 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 	reflect.TypeFor[workflow.SignerInput](): {
 		"signerEmail": emailSchema, "signerCountry": countrySchema, "signerPersonalCode": personalCodeSchema,
 		"signerName": shortText, "signerComment": longText, "commentForSigner": longText,
+		"id":             {"description": "Leave out to add a signer; on update, names a signer of the step to keep (422 when there is none)."},
 		"signerLanguage": languageSchema,
 		"signerRole":     {"enum": []string{"SIGNER", "APPROVER", "VIEWER"}},
 	},

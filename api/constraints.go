@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/events"
 	"github.com/countersign/countersign/webhook"
 	"github.com/countersign/countersign/workflow"
 )
@@ -53,9 +54,10 @@ var (
 	dateTime    = func(example string) map[string]any {
 		return map[string]any{"type": "string", "format": "date-time", "examples": []string{example}}
 	}
-	eventPattern = map[string]any{"type": "string", "minLength": 1,
-		"description": "An event type of the catalogue (GET /v1/event-types), a prefix ending in .*, or *.",
+	eventPattern = map[string]any{"type": "string", "enum": eventPatterns(),
+		"description": "An event type of the catalogue (GET /v1/event-types), a prefix of whole dotted segments ending in .*, or *.",
 		"examples":    []string{"transaction.*"}}
+	ownerText      = map[string]any{"maxLength": shortTextLength}
 	languageSchema = map[string]any{"type": "string", "maxLength": 35, "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
 		"examples": []string{"en"}}
 	shortText = map[string]any{"type": "string", "maxLength": 255}
@@ -64,6 +66,26 @@ var (
 	future = map[string]any{"type": "string", "format": "date-time", "description": "Must be in the future.",
 		"examples": []string{"2099-01-01T00:00:00Z"}}
 )
+
+// eventPatterns lists what a subscription or an event type filter may
+// name: *, every catalogue type, and every dotted prefix of one with .*.
+func eventPatterns() []string {
+	seen := map[string]bool{}
+	out := []string{"*"}
+	for _, t := range events.Types {
+		parts := strings.Split(string(t), ".")
+		for i := 1; i < len(parts); i++ {
+			if p := strings.Join(parts[:i], ".") + ".*"; !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	for _, t := range events.Types {
+		out = append(out, string(t))
+	}
+	return out
+}
 
 // texts returns rules bounding each of fields to max characters.
 func texts(max int, fields ...string) map[string]map[string]any {
@@ -244,6 +266,9 @@ var queryRules = map[string]map[string]any{
 	"event_type":                    eventPattern,
 	"type":                          eventPattern,
 	"country":                       countrySchema,
+	"user":                          ownerText,
+	"owner":                         ownerText,
+	"group":                         ownerText,
 	"personCode":                    personalCodeSchema,
 	"personalCode":                  personalCodeSchema,
 	"listSignerTasks.signerId":      uuidSchema(),

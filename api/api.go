@@ -153,8 +153,8 @@ func (s *Server) routes() {
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
 	s.app.Get("/metrics", s.serveMetrics)
+	s.handle(getOpenAPI, s.getOpenAPI) // public: before the group's authentication
 	s.v1 = s.app.Group("/v1", s.authenticate, s.limitRate, checkQuery, s.checkMethod)
-	s.handle(getOpenAPI, s.getOpenAPI)
 	s.apiKeyRoutes()
 	s.eventTypeRoutes()
 	s.eventRoutes()

@@ -37,13 +37,13 @@ var deliveryListParams = []Param{
 	{Name: "created_after", Type: "date-time", Description: "Created at or after this time (RFC 3339)."},
 	{Name: "created_before", Type: "date-time", Description: "Created before this time (RFC 3339)."},
 	{Name: "limit", Type: "integer", Description: "1 to 1000 (default 100)."},
-	{Name: "starting_after", Description: "A delivery id: the page after it, older deliveries."},
+	{Name: "starting_after", Description: "A delivery id (dlv_…), usually the previous page's next_cursor: the page after it, older deliveries."},
 }
 
 func (s *Server) deliveryRoutes() {
 	const tag, base = "deliveries", "/v1/webhooks/deliveries"
 	s.handle(Operation{ID: "listDeliveries", Method: http.MethodGet, Path: base, Tag: tag, Perm: countersign.PermManageWebhooks,
-		Summary: "List deliveries, newest first", Query: deliveryListParams, Response: DeliveryList{}}, s.listDeliveries)
+		Summary: "List deliveries, newest first, with cursor pagination (next_cursor)", Query: deliveryListParams, Response: DeliveryList{}}, s.listDeliveries)
 	s.handle(Operation{ID: "getDelivery", Method: http.MethodGet, Path: base + "/:id", Tag: tag, Perm: countersign.PermManageWebhooks,
 		Summary: "Get a delivery with every attempt and the receiver's answers", Response: DeliveryDetail{}}, s.getDelivery)
 	s.handle(Operation{ID: "replayDelivery", Method: http.MethodPost, Path: base + "/:id/replay", Tag: tag, Perm: countersign.PermReplay,
@@ -63,7 +63,11 @@ func (s *Server) listDeliveries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(DeliveryList{Object: "list", Data: newDeliveryViews(ds), HasMore: more})
+	list := DeliveryList{Object: "list", Data: newDeliveryViews(ds), HasMore: more}
+	if more {
+		list.NextCursor = &list.Data[len(list.Data)-1].ID
+	}
+	return c.JSON(list)
 }
 
 // deliveryQuery reads listDeliveries' parameters; each bad one is a 400 (422

@@ -26,7 +26,7 @@ var eventFilterParams = []Param{
 var eventPageParams = []Param{
 	{Name: "limit", Type: "integer", Description: "Page size, 1 to 1000 (default 100)."},
 	{Name: "starting_after", Description: "An event id: the page after it, older events."},
-	{Name: "ending_before", Description: "An event id: the page before it, the events just newer than it (polling)."},
+	{Name: "ending_before", Description: "An event id: the page before it, the events just newer than it (polling); not with starting_after."},
 }
 
 // maxResourceIDLength bounds resource_id; longer values name no resource.

@@ -71,7 +71,8 @@ func (s *Server) eventRoutes() {
 		Response: EventList{}, Query: slices.Concat(eventFilterParams, eventPageParams)}, s.listEvents)
 	s.handle(Operation{ID: "exportEvents", Method: http.MethodGet, Path: "/v1/events/export.csv", Tag: tag, Perm: perm,
 		Summary:  "Export the events matching the search as CSV (RFC 4180), newest first, streamed",
-		Response: "", ContentType: "text/csv", Query: eventFilterParams}, s.exportEvents)
+		Response: "", ContentType: "text/csv", Query: eventFilterParams, Example: "id,type,created_at,workspace_id,api_key_id,resource_id,data\r\n" +
+			`evt_01jq8m4w5x6y7z8a9b0c1d2e3f,apikey.created,2026-02-01T09:30:00Z,wsp_01jq8m4w5x6y7z8a9b0c1d2e3g,key_01jq8m4w5x6y7z8a9b0c1d2e3h,key_01jq8m4w5x6y7z8a9b0c1d2e3h,"{""id"":""key_01jq8m4w5x6y7z8a9b0c1d2e3h""}"` + "\r\n"}, s.exportEvents)
 	s.consumptionRoutes()
 	s.handle(Operation{ID: "getEvent", Method: http.MethodGet, Path: "/v1/events/:id", Tag: tag, Perm: perm,
 		Summary: "Get one event with the API response body of the request that caused it", Response: EventDetail{}}, s.getEvent)

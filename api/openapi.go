@@ -14,21 +14,8 @@ import (
 // getOpenAPI is the operation that serves the document itself.
 var getOpenAPI = Operation{
 	ID: "getOpenAPI", Method: http.MethodGet, Path: "/v1/openapi.json", Tag: "meta",
-	Summary: "The OpenAPI 3.1 document of this API", Response: map[string]any{},
-}
-
-// errorResponses are the error statuses every authenticated operation may answer.
-var errorResponses = map[string]string{
-	"400": "Malformed request: bad JSON, wrong type, bad id, unknown enum value.",
-	"401": "Missing or invalid API key.",
-	"403": "The key's role may not do this.",
-	"404": "No such resource in the caller's workspace.",
-	"409": "The resource's state forbids the change.",
-	"413": "Request body too large.",
-	"415": "The request body is not application/json.",
-	"422": "A field breaks a rule; the error names it.",
-	"429": "Too many requests; see Retry-After.",
-	"503": "A dependency cannot serve now; try again.",
+	Summary: "The OpenAPI 3.1 document of this API; it needs no API key", Response: map[string]any{},
+	Public: true,
 }
 
 var (
@@ -74,6 +61,8 @@ func (s *Server) OpenAPI() map[string]any {
 			"version":     s.cfg.Version,
 			"description": "Signing processes, their events, and signed webhook delivery.",
 		},
+		"servers": []map[string]string{{"url": "/",
+			"description": "The server that serves this document; every path starts with /v1."}},
 		"tags":     tagList,
 		"paths":    paths,
 		"security": []map[string][]string{{"bearer": {}}},
@@ -81,7 +70,8 @@ func (s *Server) OpenAPI() map[string]any {
 			"securitySchemes": map[string]any{
 				"bearer": map[string]string{"type": "http", "scheme": "bearer", "description": "An API key: cs_…"},
 			},
-			"schemas": map[string]any{"Error": schemaFor(ErrorBody{})},
+			"schemas":   map[string]any{"Error": schemaFor(ErrorBody{})},
+			"responses": errorComponents(),
 		},
 	}
 }
@@ -96,21 +86,35 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 	if op.Deprecated {
 		doc["deprecated"] = true
 	}
+	if op.Public {
+		doc["security"] = []any{}
+	}
 	var params []map[string]any
 	for _, name := range op.PathParams() {
 		params = append(params, map[string]any{"name": name, "in": "path", "required": true,
-			"schema": map[string]string{"type": "string"}})
+			"schema": pathSchema(op, name)})
 	}
 	for _, q := range op.Query {
+		rule := queryRule(op, q.Name)
+		if q.Name == "sort" && rule == nil {
+			continue // the operation sorts by nothing
+		}
+		schema := paramSchema(q)
+		for k, v := range rule {
+			if _, set := schema[k]; !set {
+				schema[k] = v
+			}
+		}
 		params = append(params, map[string]any{"name": q.Name, "in": "query", "required": q.Required,
-			"description": q.Description, "schema": paramSchema(q)})
+			"description": q.Description, "schema": schema})
 	}
 	if len(params) > 0 {
 		doc["parameters"] = params
 	}
 	if op.Request != nil {
+		schema := requestSchema(op)
 		doc["requestBody"] = map[string]any{"required": !op.OptionalBody, "content": map[string]any{
-			"application/json": map[string]any{"schema": requestSchema(op)}}}
+			"application/json": map[string]any{"schema": schema, "example": example(schema)}}}
 	}
 	success := map[string]any{"description": http.StatusText(op.SuccessStatus())}
 	if op.Response != nil {
@@ -121,8 +125,10 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 		content := map[string]any{}
 		if ct == "application/json" {
 			content["schema"] = schemaFor(op.Response)
+			content["example"] = example(content["schema"].(json.RawMessage))
 		} else {
 			content["schema"] = map[string]string{"type": "string"}
+			content["example"] = op.Example
 		}
 		success["content"] = map[string]any{ct: content}
 	}
@@ -132,18 +138,7 @@ func (s *Server) operationDoc(op Operation) map[string]any {
 		other["description"] = http.StatusText(st)
 		responses[itoa(st)] = other
 	}
-	for status, text := range errorResponses {
-		if status == "415" && op.Request == nil {
-			continue
-		}
-		r := map[string]any{"description": text, "content": map[string]any{
-			"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}}
-		if status == "429" || status == "503" {
-			r["headers"] = map[string]any{"Retry-After": map[string]any{"description": "Seconds to wait before trying again.",
-				"schema": map[string]any{"type": "integer", "minimum": 1}}}
-		}
-		responses[status] = r
-	}
+	addErrorResponses(op, responses)
 	doc["responses"] = responses
 	return doc
 }

@@ -22,7 +22,10 @@ const docURL = "https://countersign.test/openapi.json"
 
 // openAPIDoc is the served document with a compiler that has it loaded.
 type openAPIDoc struct {
-	Paths    map[string]map[string]json.RawMessage `json:"paths"`
+	Paths      map[string]map[string]json.RawMessage `json:"paths"`
+	Components struct {
+		Responses map[string]map[string]any `json:"responses"`
+	} `json:"components"`
 	compiler *jsonschema.Compiler
 }
 
@@ -85,6 +88,15 @@ func (d *openAPIDoc) check(tb testing.TB, op api.Operation, status int, ct strin
 	if !ok {
 		return fmt.Errorf("status %d is not a documented response", status)
 	}
+	loc := fmt.Sprintf("%s#/paths/%s/%s/responses/%d/content/application~1json/schema", docURL,
+		pointer(op.OpenAPIPath()), strings.ToLower(op.Method), status)
+	if ref, ok := resp["$ref"].(string); ok { // a shared answer
+		name, _ := strings.CutPrefix(ref, "#/components/responses/")
+		if resp, ok = d.Components.Responses[name]; !ok {
+			return fmt.Errorf("status %d refers to %s, which the document does not have", status, ref)
+		}
+		loc = fmt.Sprintf("%s#/components/responses/%s/content/application~1json/schema", docURL, name)
+	}
 	content, _ := resp["content"].(map[string]any)
 	if len(content) == 0 {
 		if len(body) != 0 {
@@ -99,8 +111,6 @@ func (d *openAPIDoc) check(tb testing.TB, op api.Operation, status int, ct strin
 	if mediaType != "application/json" {
 		return nil
 	}
-	loc := fmt.Sprintf("%s#/paths/%s/%s/responses/%d/content/application~1json/schema", docURL,
-		pointer(op.OpenAPIPath()), strings.ToLower(op.Method), status)
 	sch, err := d.compiler.Compile(loc)
 	if err != nil {
 		tb.Fatalf("compile %s: %v", loc, err)
@@ -175,7 +185,7 @@ func foreign(op api.Operation) bool {
 }
 
 // TestOpenAPIWalk walks every operation of GET /v1/openapi.json: without a
-// key it is 401; with each role the operation's permission leaves out, 403;
+// key it is 401 (the success status for a public one); with each role the operation's permission leaves out, 403;
 // with another workspace's key on workspace A's resources, 404; with A's
 // owner key, the documented success status with a body that matches the
 // documented schema. Every error answer matches the Error schema.
@@ -212,7 +222,13 @@ func TestOpenAPIWalk(t *testing.T) {
 				}
 				doc.validate(t, op, want, res.Header.Get("Content-Type"), res.Body)
 			}
-			expectError("without a key", send("", call{}), http.StatusUnauthorized)
+			if op.Public {
+				if res := send("", call{}); res.Status != op.SuccessStatus() {
+					t.Fatalf("public operation without a key: %d %.300s", res.Status, res.Body)
+				}
+			} else {
+				expectError("without a key", send("", call{}), http.StatusUnauthorized)
+			}
 			for _, role := range countersign.Roles {
 				if op.Perm != "" && !role.Can(op.Perm) {
 					expectError("with a "+string(role)+" key", send(tokens[role], call{}), http.StatusForbidden)

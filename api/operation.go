@@ -37,12 +37,18 @@ type Operation struct {
 	OtherStatuses []int
 	// ContentType of the success body when it is not JSON (e.g. text/csv).
 	ContentType string
+	// Example is the example success body when it is not JSON (JSON bodies'
+	// examples are made from their schemas).
+	Example string
 	// Query documents the query parameters.
 	Query []Param
 	// Deprecated marks an alias kept for old clients.
 	Deprecated bool
 	// Audit, when set, is the audit-trail type of the record every 2xx answer leaves.
 	Audit workflow.AuditType
+	// Public says the route needs no API key (and reads none): it is
+	// registered ahead of /v1's authentication, rate limit and query checks.
+	Public bool
 }
 
 // Param documents one query parameter.
@@ -85,10 +91,18 @@ func (op Operation) OpenAPIPath() string {
 }
 
 // handle registers op's route with its permission check and records it for
-// the OpenAPI document. Routes under /v1 are authenticated.
+// the OpenAPI document. Routes under /v1 are authenticated, but for public
+// ones, which must be handled before s.v1 exists.
 func (s *Server) handle(op Operation, h fiber.Handler) {
 	s.ops = append(s.ops, op)
 	s.methods.add(op)
+	if op.Public {
+		if s.v1 != nil {
+			panic("api: public operation " + op.ID + " registered after the authenticated group")
+		}
+		s.app.Add(op.Method, op.Path, h)
+		return
+	}
 	handlers := []fiber.Handler{}
 	if op.Perm != "" {
 		handlers = append(handlers, require(op.Perm))

@@ -83,6 +83,7 @@ func init() {
 				"created_after": w.since.Format(time.RFC3339), "created_before": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}}
 		},
 		"getReplay":    plain("", nil),
+		"listReplays":  func(w *world) call { return call{query: "endpoint_id=" + w.endpointID + "&status=running&limit=5"} },
 		"cancelReplay": func(w *world) call { return call{params: ids("id", w.newReplay())} },
 	})
 	register(map[string]recipe{

@@ -73,6 +73,7 @@ func (s *Server) replayRoutes() {
 		Summary: "Replay an endpoint's deliveries of a time range in bulk, paced; dry_run counts them first (200)",
 		Request: CreateReplayRequest{}, BodyRequired: []string{"endpoint_id", "created_after", "created_before"},
 		Response: ReplayView{}, Status: http.StatusAccepted, OtherStatuses: []int{http.StatusOK}}, s.createReplay)
+	s.handle(listReplaysOp, s.listReplays)
 	s.handle(Operation{ID: "getReplay", Method: http.MethodGet, Path: base + "/:id", Tag: tag, Perm: countersign.PermManageWebhooks,
 		Summary: "Get a bulk replay and its progress", Response: ReplayView{}}, s.getReplay)
 	s.handle(Operation{ID: "cancelReplay", Method: http.MethodPost, Path: base + "/:id/cancel", Tag: tag, Perm: countersign.PermReplay,

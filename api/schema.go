@@ -28,6 +28,7 @@ func schemaFor(v any) json.RawMessage {
 // (op.LenientBody) may carry fields the schema does not list.
 func requestSchema(op Operation) json.RawMessage {
 	raw := refine(events.Reflect(op.Request), reflect.TypeOf(op.Request), true, op.LenientBody)
+	raw = withKeywords(withPropertyRules(raw, opFieldRules[op.ID]), bodyRules[op.ID])
 	if len(op.BodyRequired) == 0 || len(raw) < 2 || raw[0] != '{' {
 		return raw
 	}
@@ -138,6 +139,11 @@ func refine(raw json.RawMessage, t reflect.Type, request, lenient bool) json.Raw
 			fields := fieldTypes(t)
 			for i := range props {
 				props[i].value = refine(props[i].value, fields[props[i].key], request, lenient)
+				if request {
+					props[i].value = withKeywords(props[i].value, fieldRules[t][props[i].key])
+				} else {
+					props[i].value = withKeywords(props[i].value, viewRules[t][props[i].key])
+				}
 			}
 			m.value = object(props)
 		case "enum":
@@ -157,6 +163,9 @@ func refine(raw json.RawMessage, t reflect.Type, request, lenient bool) json.Raw
 		}
 		b, _ := json.Marshal(list)
 		out = append(out, member{key: "enum", value: b})
+	}
+	if request {
+		return withKeywords(object(out), typeRules[t])
 	}
 	return object(out)
 }

@@ -28,6 +28,7 @@ type WebhookStore interface {
 	CountReplay(ctx context.Context, workspaceID string, f webhook.DeliveryFilter) (int, error)
 	CreateReplay(ctx context.Context, actor countersign.Actor, f webhook.DeliveryFilter, rate int) (webhook.Replay, error)
 	GetReplay(ctx context.Context, workspaceID, id string) (webhook.Replay, error)
+	ListReplays(ctx context.Context, workspaceID string, q webhook.ReplayQuery) ([]webhook.Replay, bool, error)
 	CancelReplay(ctx context.Context, actor countersign.Actor, id string) (webhook.Replay, error)
 }
 

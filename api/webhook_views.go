@@ -95,11 +95,13 @@ type AttemptView struct {
 	ResponseTruncated bool        `json:"response_truncated"`
 }
 
-// DeliveryList is a page of deliveries, newest first.
+// DeliveryList is a page of deliveries, newest first. next_cursor is the id
+// to pass as starting_after for the next, older page; null on the last page.
 type DeliveryList struct {
-	Object  string         `json:"object"`
-	Data    []DeliveryView `json:"data"`
-	HasMore bool           `json:"has_more"`
+	Object     string         `json:"object"`
+	Data       []DeliveryView `json:"data"`
+	HasMore    bool           `json:"has_more"`
+	NextCursor *string        `json:"next_cursor"`
 }
 
 // NewEndpointView returns the view of e with its health, without the secret

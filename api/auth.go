@@ -28,7 +28,9 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	actor := countersign.Actor{
 		WorkspaceID: key.WorkspaceID, APIKeyID: key.ID, Role: key.Role,
-		IP: c.IP(), ClientApp: clientApp(c),
+		// The actor outlives the handler (audit writer, events, goroutines):
+		// it holds copies, never Fiber's borrowed request strings.
+		IP: strings.Clone(c.IP()), ClientApp: strings.Clone(clientApp(c)),
 	}
 	c.Locals(localActor, actor)
 	c.SetUserContext(countersign.WithActor(c.UserContext(), actor))

@@ -32,8 +32,12 @@ func (s *Server) auditingRoutes() {
 		{Name: "createdBefore", Type: "date-time", Description: "Only records created at or before this time."},
 	}, pageableParams...)
 	// createAuditingEvent is itself the audit record: it has no Audit type.
+	// Any key that drives processes may write one, since the service cannot
+	// see what happens in a client's own application; the record always says
+	// a client wrote it, and with which key (workflow.AuditRecord.FromClient).
 	s.handle(Operation{ID: "createAuditingEvent", Method: http.MethodPost, Path: "/v1/auditing-events", Tag: tag, Perm: perm,
-		Summary: "Auditing event create request", Request: workflow.AuditRecord{}, LenientBody: true,
+		Summary: "Auditing event create request: a client's record; the service sets id, createdAt, apiKeyId, " +
+			"creator (the calling key), eventOrigin (client) and method (POST createAuditingEvent)", Request: workflow.AuditRecord{}, LenientBody: true,
 		BodyRequired: []string{"eventType"}, Response: workflow.AuditRecord{},
 		Status: http.StatusCreated}, s.createAuditingEvent)
 	s.handle(Operation{ID: "listAuditingEvents", Method: http.MethodGet, Path: "/v1/auditing-events", Tag: tag, Perm: perm,

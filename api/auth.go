@@ -32,6 +32,9 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		// it holds copies, never Fiber's borrowed request strings.
 		IP: strings.Clone(c.IP()), ClientApp: strings.Clone(clientApp(c)),
 	}
+	if s.deps.KeyUsage != nil {
+		s.deps.KeyUsage.Used(key)
+	}
 	c.Locals(localActor, actor)
 	c.SetUserContext(countersign.WithActor(c.UserContext(), actor))
 	return c.Next()

@@ -9,7 +9,7 @@ import (
 )
 
 // TestMetricsLabelsSurviveConcurrentTraffic sends mixed methods from several
-// clients at once, answers 200, 201, 204-less 404, 405 and 409 among them,
+// clients at once, with 200, 201, 404, 405 and 409 answers among them,
 // then reads /metrics: it must answer 200, and every method label must be a
 // real method counted as often as it was sent. Labels that borrowed Fiber's
 // per-request buffers turned into "GETT" or "POSTH" and broke the registry.

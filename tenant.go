@@ -41,11 +41,12 @@ type Permission string
 
 // The permissions routes check.
 const (
-	// PermManageKeys covers API keys and replaying deliveries.
+	// PermManageKeys covers API keys.
 	PermManageKeys Permission = "keys"
-	// PermManageWebhooks covers webhook endpoints and reading the event log.
+	// PermManageWebhooks covers webhook endpoints, their signing secrets
+	// (reading and rotating) and reading the event log.
 	PermManageWebhooks Permission = "webhooks"
-	// PermReplay covers replaying deliveries and reading webhook secrets.
+	// PermReplay covers replaying deliveries.
 	PermReplay Permission = "replay"
 	// PermProcesses covers driving signing processes and their resources.
 	PermProcesses Permission = "processes"

@@ -78,6 +78,15 @@ type Deps struct {
 	Audit AuditRecorder
 	// Processes stores signing processes, their messages and signer registrations.
 	Processes ProcessStore
+	// KeyUsage takes note of every authenticated request's key, to keep its
+	// last_used_at; nil records none.
+	KeyUsage KeyUsageRecorder
+}
+
+// KeyUsageRecorder notes that an API key was used. Used is on the request
+// path: it must not do I/O (coalesce, and write in the background).
+type KeyUsageRecorder interface {
+	Used(key countersign.APIKey)
 }
 
 // Server is the Fiber application with its routes and their OpenAPI operations.

@@ -32,8 +32,12 @@ func (s *Server) auditingRoutes() {
 		{Name: "createdBefore", Type: "date-time", Description: "Only records created at or before this time."},
 	}, pageableParams...)
 	// createAuditingEvent is itself the audit record: it has no Audit type.
+	// Any key that drives processes may write one, since the service cannot
+	// see what happens in a client's own application; the record always says
+	// a client wrote it, and with which key (workflow.AuditRecord.FromClient).
 	s.handle(Operation{ID: "createAuditingEvent", Method: http.MethodPost, Path: "/v1/auditing-events", Tag: tag, Perm: perm,
-		Summary: "Auditing event create request", Request: workflow.AuditRecord{}, LenientBody: true,
+		Summary: "Auditing event create request: a client's record; the service sets id, createdAt, apiKeyId, " +
+			"creator (the calling key), eventOrigin (client) and method (POST createAuditingEvent)", Request: workflow.AuditRecord{}, LenientBody: true,
 		BodyRequired: []string{"eventType"}, Response: workflow.AuditRecord{},
 		Status: http.StatusCreated}, s.createAuditingEvent)
 	s.handle(Operation{ID: "listAuditingEvents", Method: http.MethodGet, Path: "/v1/auditing-events", Tag: tag, Perm: perm,
@@ -94,6 +98,16 @@ func auditSubject(c *fiber.Ctx, processID, documentID, signerID string) {
 	}
 }
 
+// requestAudit is the record of an API operation of a's: the caller's key as
+// creator, IP and client application, method "METHOD operationId", origin api.
+func requestAudit(a countersign.Actor, t workflow.AuditType, method string) workflow.AuditRecord {
+	return workflow.AuditRecord{
+		WorkspaceID: strings.Clone(a.WorkspaceID), EventType: t, EventOrigin: workflow.OriginAPI,
+		Creator: strings.Clone(a.APIKeyID), APIKeyID: strings.Clone(a.APIKeyID), IPAddress: strings.Clone(a.IP),
+		Method: method, ClientAppName: strings.Clone(a.ClientApp),
+	}
+}
+
 // audited returns the middleware of an operation with an Audit type: once the
 // handler has answered 2xx it hands one record to the AuditRecorder, with the
 // caller's key as creator, IP and client application, "METHOD operationId" as
@@ -109,12 +123,7 @@ func (s *Server) audited(op Operation) fiber.Handler {
 		if st := c.Response().StatusCode(); st < 200 || st > 299 {
 			return nil
 		}
-		a := actor(c)
-		rec := workflow.AuditRecord{
-			WorkspaceID: strings.Clone(a.WorkspaceID), EventType: op.Audit, EventOrigin: workflow.OriginAPI,
-			Creator: strings.Clone(a.APIKeyID), APIKeyID: strings.Clone(a.APIKeyID), IPAddress: strings.Clone(a.IP),
-			Method: method, ClientAppName: strings.Clone(a.ClientApp),
-		}
+		rec := requestAudit(actor(c), op.Audit, method)
 		rec.ProcessID, _ = c.Locals(localAuditProcess).(string)
 		rec.DocumentID, _ = c.Locals(localAuditDocument).(string)
 		rec.SignerID, _ = c.Locals(localAuditSigner).(string)

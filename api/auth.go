@@ -27,7 +27,12 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	actor := countersign.Actor{
 		WorkspaceID: key.WorkspaceID, APIKeyID: key.ID, Role: key.Role,
-		IP: c.IP(), ClientApp: clientApp(c),
+		// The actor outlives the handler (audit writer, events, goroutines):
+		// it holds copies, never Fiber's borrowed request strings.
+		IP: strings.Clone(c.IP()), ClientApp: strings.Clone(clientApp(c)),
+	}
+	if s.deps.KeyUsage != nil {
+		s.deps.KeyUsage.Used(key)
 	}
 	c.Locals(localActor, actor)
 	c.SetUserContext(countersign.WithActor(c.UserContext(), actor))

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -98,8 +99,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 	default:
 		detail.Code, detail.Message = countersign.EINTERNAL, "internal error"
-		s.log.Error("request failed", "request_id", detail.RequestID, "method", c.Method(),
-			"path", c.Path(), "err", err)
+		s.log.Error("request failed", "request_id", detail.RequestID, "method", methodLabel(c.Method()),
+			"path", strings.Clone(c.Path()), "err", err) // a log handler may keep attributes past the request
 	}
 	return c.Status(status).JSON(ErrorBody{Error: detail})
 }
@@ -121,8 +122,8 @@ func fiberMessage(c *fiber.Ctx, fe *fiber.Error) string {
 
 // logPanic logs a recovered panic with its stack; the answer is a 500.
 func (s *Server) logPanic(c *fiber.Ctx, e any) {
-	s.log.Error("panic in handler", "request_id", requestID(c), "method", c.Method(),
-		"path", c.Path(), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
+	s.log.Error("panic in handler", "request_id", requestID(c), "method", methodLabel(c.Method()),
+		"path", strings.Clone(c.Path()), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
 }
 
 // errLevel is the log level of a request that ended with status.

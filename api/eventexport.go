@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,7 +41,10 @@ func (s *Server) exportEvents(c *fiber.Ctx) error {
 	// The server's write timeout is set once per answer; an export may take
 	// longer, so each chunk extends it instead: it bounds a stalled client.
 	conn, timeout := c.Context().Conn(), s.cfg.WriteTimeout
-	requestID := requestID(c)
+	// The stream writer runs after the handler has returned and Fiber has
+	// taken its context back: it keeps copies of the request's strings.
+	requestID := strings.Clone(requestID(c))
+	f.APIKeyID, f.ResourceID = strings.Clone(f.APIKeyID), strings.Clone(f.ResourceID)
 	next := func(after string) (events.LogPage, error) {
 		return s.deps.Events.ListEvents(ctx, workspaceID, events.Query{Filter: f, Limit: exportChunk, StartingAfter: after})
 	}

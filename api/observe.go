@@ -3,6 +3,7 @@ package api
 import (
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -50,7 +51,7 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 // Errors are rendered here, so the status that is logged is the one sent.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
-	id := c.Get(HeaderRequestID)
+	id := strings.Clone(c.Get(HeaderRequestID)) // kept in Locals, logs and error bodies
 	if !validRequestID(id) {
 		id = countersign.NewUUID()
 	}
@@ -69,14 +70,44 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		route = r.Path
 	}
 	elapsed := time.Since(start)
-	s.metrics.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
-	s.metrics.latency.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
+	method := methodLabel(c.Method())
+	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	s.metrics.latency.WithLabelValues(method, route).Observe(elapsed.Seconds())
 	if s.log.Enabled(c.UserContext(), errLevel(status)) {
 		s.log.LogAttrs(c.UserContext(), errLevel(status), "request",
-			slog.String("request_id", id), slog.String("method", c.Method()), slog.String("path", c.Path()),
+			slog.String("request_id", id), slog.String("method", method), slog.String("path", strings.Clone(c.Path())),
 			slog.Int("status", status), slog.Duration("latency", elapsed))
 	}
 	return nil
+}
+
+// methodLabel returns the request method as a string the program owns: Fiber's
+// c.Method() borrows the request buffer, which the next request on the
+// connection overwrites, so a kept label would change under the registry.
+// The known methods map to constants (no allocation); anything else is one
+// label, which also bounds the metric's cardinality.
+func methodLabel(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodPut:
+		return fiber.MethodPut
+	case fiber.MethodPatch:
+		return fiber.MethodPatch
+	case fiber.MethodDelete:
+		return fiber.MethodDelete
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
+	case fiber.MethodConnect:
+		return fiber.MethodConnect
+	case fiber.MethodTrace:
+		return fiber.MethodTrace
+	}
+	return "OTHER"
 }
 
 // validRequestID accepts a caller's request id when it is short and plain.

@@ -29,7 +29,8 @@ type ProcessStore interface {
 	ListProcessMessages(ctx context.Context, workspaceID, processID string, page countersign.Pageable) (countersign.Page[events.ChatMessageData], error)
 	SendReminders(ctx context.Context, actor countersign.Actor) (workflow.ReminderSummary, error)
 
-	AuthorizeProcessAccess(ctx context.Context, actor countersign.Actor, signerID, personalCode, country string) (*workflow.Process, bool, error)
+	AuthorizeProcessAccess(ctx context.Context, actor countersign.Actor, signerID, personalCode, country string,
+		fault workflow.AuditRecord) (*workflow.Process, bool, error)
 	ListAssignments(ctx context.Context, workspaceID string, f workflow.PersonFilter, page countersign.Pageable) (countersign.Page[workflow.Assignment], error)
 
 	RegistrationStore

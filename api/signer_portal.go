@@ -44,7 +44,8 @@ func (s *Server) signerPortalRoutes() {
 	const tag = "signer-portal"
 	perm := countersign.PermProcesses
 	s.handle(Operation{ID: "authorizeProcessAccess", Method: http.MethodPost, Path: "/v1/signer-portal/access", Tag: tag, Perm: perm,
-		Summary: "Check that a signer is the person with this personal code: 200 with the process, 403 on a mismatch",
+		Summary: "Check that a signer is the person with this personal code: 200 with the process (audit AUTH_COMPLETED), " +
+			"403 on a mismatch (audit AUDIT_LOGIN_FAULT; identity-validation.processed with verificationStatus failure either way)",
 		Request: AccessRequest{}, BodyRequired: []string{"signerId", "personCode", "country"}, Response: events.Process{}, Audit: workflow.AuditAuthCompleted}, s.authorizeProcessAccess)
 	s.handle(Operation{ID: "listSignerTasks", Method: http.MethodGet, Path: "/v1/signer-portal/tasks", Tag: tag, Perm: perm,
 		Summary: "List a person's signing tasks", Response: countersign.Page[SignerTask]{},
@@ -69,7 +70,10 @@ func (s *Server) authorizeProcessAccess(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, ok, err := s.deps.Processes.AuthorizeProcessAccess(c.UserContext(), actor(c), req.SignerID, code, country)
+	// A refusal is recorded by the store, with its failure event: the audit
+	// middleware records 2xx answers only, and a 403 must leave a trail.
+	fault := requestAudit(actor(c), workflow.AuditLoginFault, http.MethodPost+" authorizeProcessAccess")
+	p, ok, err := s.deps.Processes.AuthorizeProcessAccess(c.UserContext(), actor(c), req.SignerID, code, country, fault)
 	if err != nil {
 		return err
 	}

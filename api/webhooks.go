@@ -48,8 +48,12 @@ func (s *Server) webhookRoutes() {
 	s.handle(Operation{ID: "rotateWebhookSecret", Method: http.MethodPost, Path: base + "/:id/secret/rotate", Tag: tag, Perm: perm,
 		Summary: "Replace the signing secret; the previous one keeps signing for the grace period (body optional)",
 		Request: RotateSecretRequest{}, OptionalBody: true, Response: EndpointView{}}, s.rotateSecret)
+	// Secrets follow endpoint management: a key that may register an endpoint
+	// (and so receives its secret), point it elsewhere or delete it gains
+	// nothing it lacks from reading or rotating the secret, and its
+	// receivers need the secret to verify signatures.
 	s.handle(Operation{ID: "getWebhookSecret", Method: http.MethodGet, Path: base + "/:id/secret", Tag: tag,
-		Perm: countersign.PermReplay, Summary: "Get the signing secrets of a webhook endpoint (owner and admin keys)",
+		Perm: perm, Summary: "Get the signing secrets of a webhook endpoint (owner, admin and integrator keys)",
 		Response: SecretView{}}, s.getSecret)
 	s.handle(Operation{ID: "testWebhookEndpoint", Method: http.MethodPost, Path: base + "/:id/test", Tag: tag, Perm: perm,
 		Summary: "Send a webhook.test event to this endpoint only", Response: DeliveryView{}, Status: http.StatusAccepted}, s.testEndpoint)

@@ -57,21 +57,15 @@ func auditArgs(rec workflow.AuditRecord) []any {
 }
 
 // CreateAuditEvent is createAuditingEvent: it validates a client's record
-// (workflow.AuditRecord.Validate) and writes it at once, synchronously. The
-// service sets id, createdAt and apiKeyId; creator, ipAddress, clientAppName
-// and eventOrigin keep the client's values and default to the caller's key,
-// IP, client application and "client".
+// (workflow.AuditRecord.Validate) and writes it at once, synchronously, as the
+// caller's (workflow.AuditRecord.FromClient says which fields are whose).
 func (db *DB) CreateAuditEvent(ctx context.Context, actor countersign.Actor, rec workflow.AuditRecord) (workflow.AuditRecord, error) {
 	if err := rec.Validate(); err != nil {
 		return workflow.AuditRecord{}, err
 	}
 	now := db.Now()
+	rec = rec.FromClient(actor)
 	rec.ID, rec.CreatedAt = countersign.NewID(countersign.PrefixAudit, now), now
-	rec.WorkspaceID, rec.APIKeyID = actor.WorkspaceID, actor.APIKeyID
-	rec.Creator = orDefault(rec.Creator, actor.APIKeyID)
-	rec.IPAddress = orDefault(rec.IPAddress, actor.IP)
-	rec.ClientAppName = orDefault(rec.ClientAppName, actor.ClientApp)
-	rec.EventOrigin = orDefault(rec.EventOrigin, workflow.OriginClient)
 	if err := db.insertAudit(ctx, db.DB, []workflow.AuditRecord{rec}); err != nil {
 		return workflow.AuditRecord{}, classify(err)
 	}
@@ -131,12 +125,4 @@ func (db *DB) ListAuditEvents(ctx context.Context, workspaceID string, f workflo
 		out[i] = r.record()
 	}
 	return countersign.NewPage(out, total, page), nil
-}
-
-// orDefault returns s, or def when s is empty.
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

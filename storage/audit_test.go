@@ -28,12 +28,15 @@ func TestCreateAuditEventDefaults(t *testing.T) {
 			t.Fatalf("defaults not applied: %+v", rec)
 		}
 		kept, err := db.CreateAuditEvent(ctx, owner, workflow.AuditRecord{EventType: workflow.AuditDecline, Creator: "jdoe",
-			IPAddress: "2001:db8::1", ClientAppName: "kiosk", EventOrigin: "branch-7", Note: "declined at desk"})
+			IPAddress: "2001:db8::1", ClientAppName: "kiosk", EventOrigin: "branch-7", Method: "SMART_ID", Note: "declined at desk"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if kept.Creator != "jdoe" || kept.IPAddress != "2001:db8::1" || kept.ClientAppName != "kiosk" || kept.EventOrigin != "branch-7" {
+		if kept.IPAddress != "2001:db8::1" || kept.ClientAppName != "kiosk" || kept.Note != "declined at desk" {
 			t.Fatalf("client values not kept: %+v", kept)
+		}
+		if kept.Creator != owner.APIKeyID || kept.EventOrigin != workflow.OriginClient || kept.Method != workflow.ClientRecordMethod {
+			t.Fatalf("who wrote the record is the client's to say: %+v", kept)
 		}
 		_, err = db.CreateAuditEvent(ctx, owner, workflow.AuditRecord{EventType: "NOPE"})
 		assertErrorCode(t, err, countersign.EINVALID)

@@ -83,12 +83,16 @@ func TestAuthorizeProcessAccess(t *testing.T) {
 		actor, _ := storagetest.Workspace(t, db, "A")
 		p := createProcess(t, db, actor, processInput())
 		s1 := signerNamed(t, p, "Signer One")
-		got, ok, err := db.AuthorizeProcessAccess(ctx, actor, s1, "16117519997", "lv")
+		got, ok, err := db.AuthorizeProcessAccess(ctx, actor, s1, "16117519997", "lv", workflow.AuditRecord{})
 		if err != nil || !ok || got.ID != p.ID {
 			t.Fatalf("matching person: %v %v", ok, err)
 		}
-		if _, ok, err := db.AuthorizeProcessAccess(ctx, actor, s1, "33309240064", "LT"); err != nil || ok {
+		fault := workflow.AuditRecord{EventType: workflow.AuditLoginFault, EventOrigin: workflow.OriginAPI, Creator: actor.APIKeyID}
+		if _, ok, err := db.AuthorizeProcessAccess(ctx, actor, s1, "33309240064", "LT", fault); err != nil || ok {
 			t.Fatalf("another person: %v %v", ok, err)
+		}
+		if n := countRows(t, db, "SELECT COUNT(*) FROM audit_events WHERE event_type = 'AUDIT_LOGIN_FAULT' AND process_id = ? AND signer_id = ?", p.ID, s1); n != 1 {
+			t.Fatalf("%d AUDIT_LOGIN_FAULT records, want 1", n)
 		}
 		if n := countRows(t, db, "SELECT COUNT(*) FROM events WHERE type = 'identity-validation.processed' AND resource_id = ?", p.ID); n != 2 {
 			t.Fatalf("%d identity events, want 2 (success and failure)", n)
@@ -96,7 +100,7 @@ func TestAuthorizeProcessAccess(t *testing.T) {
 		if n := countRows(t, db, `SELECT COUNT(*) FROM events WHERE type = 'identity-validation.processed' AND body LIKE '%"verificationStatus":"failure"%' AND response_body IS NULL`); n != 1 {
 			t.Fatalf("%d failure events without a response body, want 1", n)
 		}
-		if _, _, err := db.AuthorizeProcessAccess(ctx, actor, countersign.NewUUID(), "16117519997", "LV"); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, _, err := db.AuthorizeProcessAccess(ctx, actor, countersign.NewUUID(), "16117519997", "LV", fault); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("unknown signer: %v", err)
 		}
 	})

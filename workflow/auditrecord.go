@@ -36,9 +36,33 @@ type AuditRecord struct {
 const (
 	// OriginAPI marks the records the service writes for API operations.
 	OriginAPI = "api"
-	// OriginClient is the origin of a client's record that names none.
+	// OriginClient marks the records clients write with createAuditingEvent.
 	OriginClient = "client"
 )
+
+// ClientRecordMethod is the method of every record written by createAuditingEvent.
+const ClientRecordMethod = "POST createAuditingEvent"
+
+// FromClient returns r as the record a client writes with a's key. The fields
+// that tell who wrote a record are the service's: eventOrigin is "client",
+// method is ClientRecordMethod, creator and apiKeyId are the calling key,
+// whatever the body said, so a client's record can never pass for one the
+// service wrote about an API operation (origin "api") or for another key's.
+// id and createdAt are the storage's. The client describes what happened:
+// eventType, processId, documentId, signerId, customerPersonalCode,
+// containerId and note, and ipAddress and clientAppName (the end user's
+// address and application, as the client saw them; the caller's when absent).
+func (r AuditRecord) FromClient(a countersign.Actor) AuditRecord {
+	r.WorkspaceID, r.EventOrigin, r.Method = a.WorkspaceID, OriginClient, ClientRecordMethod
+	r.Creator, r.APIKeyID = a.APIKeyID, a.APIKeyID
+	if r.IPAddress == "" {
+		r.IPAddress = a.IP
+	}
+	if r.ClientAppName == "" {
+		r.ClientAppName = a.ClientApp
+	}
+	return r
+}
 
 // Validate checks a record of a createAuditingEvent request: eventType is
 // required (EVALIDATION) and one of AuditTypes (EINVALID); ipAddress, when set,
@@ -50,11 +74,12 @@ func (r *AuditRecord) Validate() error {
 	case !r.EventType.Valid():
 		return countersign.FieldErrorf(countersign.EINVALID, "eventType", "%q is not an audit event type", r.EventType)
 	}
+	// eventOrigin, creator and method are not checked: FromClient sets them.
 	for _, f := range []struct{ name, v string }{
-		{"eventOrigin", r.EventOrigin}, {"creator", r.Creator}, {"documentId", r.DocumentID},
+		{"documentId", r.DocumentID},
 		{"signerId", r.SignerID}, {"customerPersonalCode", r.CustomerPersonalCode},
 		{"processId", r.ProcessID}, {"ipAddress", r.IPAddress}, {"containerId", r.ContainerID},
-		{"method", r.Method}, {"clientAppName", r.ClientAppName},
+		{"clientAppName", r.ClientAppName},
 	} {
 		if err := checkText(f.name, f.v, maxShortText); err != nil {
 			return err

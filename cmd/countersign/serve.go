@@ -105,12 +105,13 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, with
 func (s *service) startAPI() error {
 	// Audit records are written in batches; the writer flushes when the loops
 	// stop, after the HTTP server and before the database closes.
-	audit := s.db.NewAuditWriter(s.log)
-	s.loop(func(ctx context.Context) { <-ctx.Done(); audit.Close() })
+	// So are the keys' last_used_at (coalesced to one write a minute per key).
+	audit, usage := s.db.NewAuditWriter(s.log), s.db.NewKeyUsage(s.log)
+	s.loop(func(ctx context.Context) { <-ctx.Done(); audit.Close(); usage.Close() })
 	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version(), RateLimit: s.cfg.APIRateLimit}, api.Deps{
 		Keys: s.db, Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
 		Webhooks: s.db, Guard: s.guard(), Queue: s.enqueuer, Events: s.db,
-		Resources: s.db, Audit: audit, Processes: s.db,
+		Resources: s.db, Audit: audit, Processes: s.db, KeyUsage: usage,
 	})
 	var err error
 	if s.ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {

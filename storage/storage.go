@@ -25,6 +25,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/webhook"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "github.com/mattn/go-sqlite3"    // registers the "sqlite3" driver
@@ -47,7 +48,7 @@ type DB struct {
 	now func() time.Time
 	// dispatcher queues the deliveries of committed transactions.
 	dispatcher Dispatcher
-	subs       subscriptionCache
+	subs       webhook.Subscriptions
 	attempts   attemptWriter
 	stmts      stmtCache
 	// writeMu serialises this process's SQLite transactions (see Tx).

@@ -1,11 +1,7 @@
 // Command countersign runs the Countersign service: the REST API, the webhook
-// delivery workers and the schedulers, plus operator subcommands.
-//
-//	countersign serve              API and worker in one process (embedded defaults)
-//	countersign worker             delivery workers and schedulers only
-//	countersign migrate            apply database migrations and exit
-//	countersign workspace create   create a workspace and its first owner key
-//	countersign version            print the version
+// delivery workers and the schedulers (serve, worker), and the operator
+// commands beside it (migrate, workspace create, replay, verify, bench,
+// version). `countersign help` lists them; the usage text is in run.go.
 package main
 
 import (

@@ -2,6 +2,7 @@ package countersign_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -34,18 +35,9 @@ func TestDependenciesStayInTheirPackages(t *testing.T) {
 			imported[d] = true
 		}
 		for dep, owners := range allowed {
-			if imported[dep] && !contains(owners, rel) {
+			if imported[dep] && !slices.Contains(owners, rel) {
 				t.Errorf("%s depends on %s; only %v may", pkg, dep, owners)
 			}
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

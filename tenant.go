@@ -2,6 +2,7 @@ package countersign
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -28,12 +29,7 @@ var Roles = []Role{RoleOwner, RoleAdmin, RoleIntegrator, RoleMember}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
-	for _, k := range Roles {
-		if r == k {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Roles, r)
 }
 
 // Permission is a capability a route requires.
@@ -61,12 +57,7 @@ var rolePermissions = map[Role][]Permission{
 
 // Can reports whether role r holds permission p.
 func (r Role) Can(p Permission) bool {
-	for _, q := range rolePermissions[r] {
-		if q == p {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(rolePermissions[r], p)
 }
 
 // Actor is the authenticated caller of a request: the workspace it acts in and

@@ -68,8 +68,6 @@ type Deps struct {
 	Webhooks WebhookStore
 	// Guard is the SSRF policy endpoint URLs are checked against.
 	Guard webhook.Guard
-	// Queue takes replayed and test deliveries to the queue.
-	Queue Dispatcher
 	// Events is the event log and its consumption report.
 	Events EventLog
 	// Resources stores contacts, templates, document profiles and attributes, and the audit trail.

@@ -138,7 +138,7 @@ func (s *Server) replayDelivery(c *fiber.Ctx) error {
 		return err
 	}
 	a := actor(c)
-	d, err := s.deps.Webhooks.ReplayDelivery(c.UserContext(), a, id, s.queueDispatch())
+	d, err := s.deps.Webhooks.ReplayDelivery(c.UserContext(), a, id)
 	if err != nil {
 		return err
 	}
@@ -160,20 +160,11 @@ func (s *Server) replayEvent(c *fiber.Ctx) error {
 		return countersign.FieldErrorf(countersign.EINVALID, "endpoint_id", "endpoint_id must be an ep_… id")
 	}
 	a := actor(c)
-	ds, err := s.deps.Webhooks.ReplayEvent(c.UserContext(), a, id, req.EndpointID, s.queueDispatch())
+	ds, err := s.deps.Webhooks.ReplayEvent(c.UserContext(), a, id, req.EndpointID)
 	if err != nil {
 		return err
 	}
 	s.log.Info("event replayed", "workspace_id", a.WorkspaceID, "api_key_id", a.APIKeyID, "event_id", id,
 		"endpoint_id", req.EndpointID, "deliveries", len(ds))
 	return c.Status(http.StatusAccepted).JSON(ReplayedDeliveries{Object: "list", Data: newDeliveryViews(ds)})
-}
-
-// queueDispatch is what queues replay deliveries once they are committed: the
-// API's queue, or the store's own dispatcher when there is none.
-func (s *Server) queueDispatch() func([]webhook.Task) {
-	if s.deps.Queue == nil {
-		return nil
-	}
-	return s.deps.Queue.Dispatch
 }

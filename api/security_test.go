@@ -72,7 +72,7 @@ func TestSecretsAreNeverLogged(t *testing.T) {
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	queue := &taskQueue{}
-	h := newHarness(t, api.Config{RateLimit: 1000}, api.Deps{Logger: logger, Queue: queue})
+	h := newHarness(t, api.Config{RateLimit: 1000}, api.Deps{Logger: logger})
 	h.db.SetDispatcher(queue.Dispatch)
 	secrets := []string{h.owner}
 	secret := func(m map[string]any, key string) string {

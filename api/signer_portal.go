@@ -142,9 +142,7 @@ func (s *Server) ownSigner(c *fiber.Ctx, signerID, code, country string) error {
 	if err != nil {
 		return err
 	}
-	sg, ok := p.Signer(signerID)
-	if !ok || sg.Country != country || sg.PersonalCode == "" ||
-		workflow.NormalizePersonalCode(sg.Country, sg.PersonalCode) != workflow.NormalizePersonalCode(country, code) {
+	if p.IdentifySigner(signerID, code, country) != "" {
 		return countersign.FieldErrorf(countersign.EFORBIDDEN, "signerId", "the personal code and country do not identify this signer")
 	}
 	return nil

@@ -21,18 +21,13 @@ type WebhookStore interface {
 	GetDelivery(ctx context.Context, workspaceID, id string) (webhook.Delivery, []webhook.Attempt, error)
 	EndpointHealth(ctx context.Context, workspaceID, id string, since time.Time) (webhook.Health, error)
 	SendTestEvent(ctx context.Context, actor countersign.Actor, endpointID string) (events.Event, webhook.Delivery, error)
-	// ReplayDelivery and ReplayEvent hand the new deliveries' tasks to dispatch
-	// once they are committed (to the store's own dispatcher when nil).
-	ReplayDelivery(ctx context.Context, actor countersign.Actor, id string, dispatch func([]webhook.Task)) (webhook.Delivery, error)
-	ReplayEvent(ctx context.Context, actor countersign.Actor, eventID, endpointID string, dispatch func([]webhook.Task)) ([]webhook.Delivery, error)
+	// ReplayDelivery and ReplayEvent queue the new deliveries once they are
+	// committed, as every new delivery is queued: through the store.
+	ReplayDelivery(ctx context.Context, actor countersign.Actor, id string) (webhook.Delivery, error)
+	ReplayEvent(ctx context.Context, actor countersign.Actor, eventID, endpointID string) ([]webhook.Delivery, error)
 	CountReplay(ctx context.Context, workspaceID string, f webhook.DeliveryFilter) (int, error)
 	CreateReplay(ctx context.Context, actor countersign.Actor, f webhook.DeliveryFilter, rate int) (webhook.Replay, error)
 	GetReplay(ctx context.Context, workspaceID, id string) (webhook.Replay, error)
 	ListReplays(ctx context.Context, workspaceID string, q webhook.ReplayQuery) ([]webhook.Replay, bool, error)
 	CancelReplay(ctx context.Context, actor countersign.Actor, id string) (webhook.Replay, error)
-}
-
-// Dispatcher takes new delivery tasks to the queue without blocking.
-type Dispatcher interface {
-	Dispatch(tasks []webhook.Task)
 }

@@ -22,7 +22,7 @@ type whQueue struct {
 	tasks []webhook.Task
 }
 
-// Dispatch implements api.Dispatcher.
+// Dispatch is the database's dispatcher.
 func (q *whQueue) Dispatch(ts []webhook.Task) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -42,11 +42,11 @@ func (c *whClock) now() time.Time          { return time.UnixMicro(c.us.Load()).
 func (c *whClock) advance(d time.Duration) { c.us.Add(d.Microseconds()) }
 
 // newWebhookServer starts a server that allows loopback endpoints, records
-// queued tasks (the API's and the database's), and runs on a settable clock.
+// queued tasks (the database's dispatcher), and runs on a settable clock.
 func newWebhookServer(t *testing.T) (*testServer, *whQueue, *whClock) {
 	t.Helper()
 	q := &whQueue{}
-	s := newTestServerWith(t, api.Deps{Guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}, Queue: q})
+	s := newTestServerWith(t, api.Deps{Guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	clock := &whClock{}
 	clock.us.Store(time.Now().Add(-time.Hour).UnixMicro())
 	s.db.SetClock(clock.now)

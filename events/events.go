@@ -5,6 +5,8 @@
 // It imports nothing internal: every other package may depend on it.
 package events
 
+import "slices"
+
 // Type names an event type, dotted (transaction.lifecycle.started).
 type Type string
 
@@ -82,12 +84,7 @@ var StallReasons = []StallReason{
 
 // Valid reports whether r is a known stall reason.
 func (r StallReason) Valid() bool {
-	for _, k := range StallReasons {
-		if r == k {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(StallReasons, r)
 }
 
 // Types lists every event type the service emits, the common types first.
@@ -105,10 +102,5 @@ var Types = []Type{
 
 // Known reports whether t is an event type of the catalogue.
 func Known(t Type) bool {
-	for _, k := range Types {
-		if t == k {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Types, t)
 }

@@ -18,19 +18,19 @@ import (
 // TypeDeliver is the task type of one delivery attempt.
 const TypeDeliver = "delivery:attempt"
 
-// Queues, by priority: first attempts are never starved by retries, and
+// The delivery queues, by priority: first attempts are never starved by retries, and
 // replays go last so a bulk replay cannot hold back live traffic.
 const (
-	QueueDeliveries = "deliveries"
-	QueueRetries    = "retries"
-	QueueReplays    = "replays"
+	Deliveries = "deliveries"
+	Retries    = "retries"
+	Replays    = "replays"
 )
 
 // queueWeights are asynq's weighted priorities of the queues.
-var queueWeights = map[string]int{QueueDeliveries: 6, QueueRetries: 3, QueueReplays: 1}
+var queueWeights = map[string]int{Deliveries: 6, Retries: 3, Replays: 1}
 
 // Queues lists the delivery queues.
-var Queues = []string{QueueDeliveries, QueueRetries, QueueReplays}
+var Queues = []string{Deliveries, Retries, Replays}
 
 // encodeTask packs a task in a few bytes of text (ids hold no '|'): Redis
 // holds one per queued attempt, so a large backlog stays small.
@@ -76,11 +76,11 @@ func decodeTask(p []byte) (webhook.Task, error) {
 func queueOf(t webhook.Task) string {
 	switch {
 	case t.Replay:
-		return QueueReplays
+		return Replays
 	case t.Attempt > 1:
-		return QueueRetries
+		return Retries
 	default:
-		return QueueDeliveries
+		return Deliveries
 	}
 }
 

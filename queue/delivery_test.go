@@ -158,7 +158,7 @@ func TestRequeuedAttemptIsNotMadeTwice(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		info, err := queuetest.Inspector(t, e.redis).GetQueueInfo(queue.QueueDeliveries)
+		info, err := queuetest.Inspector(t, e.redis).GetQueueInfo(queue.Deliveries)
 		if err == nil && info.Pending == 0 && info.Active == 0 && info.Processed >= 2 {
 			break
 		}

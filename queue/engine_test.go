@@ -72,7 +72,7 @@ func startEngine(t *testing.T, redisDB int, opts engineOptions) *engine {
 	loopCtx, stop := context.WithCancel(ctx)
 	var loops sync.WaitGroup
 	if opts.reconcile {
-		rec := &webhook.Reconciler[storage.DueCursor]{Source: db, Queue: enq, Grace: 300 * time.Millisecond, Logger: log}
+		rec := &webhook.Reconciler{Source: db, Queue: enq, Grace: 300 * time.Millisecond, Logger: log}
 		loops.Add(1)
 		go func() { defer loops.Done(); rec.Run(loopCtx, 100*time.Millisecond) }()
 	}

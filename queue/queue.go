@@ -7,12 +7,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
-
-	"github.com/countersign/countersign"
 )
 
 // Redis is the connection the queue runs on.
@@ -43,13 +42,13 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Redis, error) {
 	opt, err := asynq.ParseRedisURI(url)
 	if err != nil {
 		r.Close()
-		return nil, fmt.Errorf("redis url %q: %w", countersign.RedactURL(url), err)
+		return nil, fmt.Errorf("redis url %q: %w", redactURL(url), err)
 	}
 	r.Opt = opt
 	client, ok := opt.MakeRedisClient().(redis.UniversalClient)
 	if !ok {
 		r.Close()
-		return nil, fmt.Errorf("redis url %q: unsupported connection type", countersign.RedactURL(url))
+		return nil, fmt.Errorf("redis url %q: unsupported connection type", redactURL(url))
 	}
 	r.Client = client
 	return r, nil
@@ -73,4 +72,13 @@ func (r *Redis) Close() error {
 		r.embedded.Close()
 	}
 	return err
+}
+
+// redactURL hides the password of a Redis URL, for logs and errors.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
 }

@@ -58,9 +58,6 @@ func NewWorker(r *Redis, cfg WorkerConfig, log *slog.Logger) *Worker {
 	return &Worker{srv: srv, mux: asynq.NewServeMux(), grace: cfg.ShutdownTimeout}
 }
 
-// Mux is where task handlers are registered.
-func (w *Worker) Mux() *asynq.ServeMux { return w.mux }
-
 // Start begins processing in the background.
 func (w *Worker) Start() error {
 	if err := w.srv.Start(w.mux); err != nil {

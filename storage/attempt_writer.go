@@ -112,7 +112,7 @@ func (db *DB) commitAttempts(batch []*attemptJob) {
 					h = &endpointHealth{workspaceID: job.rec.Task.WorkspaceID}
 					health[job.rec.Task.EndpointID] = h
 				}
-				h.note(job.rec)
+				h.Note(job.rec)
 			}
 		}
 		disabled := map[string]bool{}
@@ -176,56 +176,34 @@ func (db *DB) applyAttempt(ctx context.Context, tx *Tx, rec webhook.AttemptRecor
 
 // endpointHealth is what one batch learned about one endpoint.
 type endpointHealth struct {
-	workspaceID  string
-	lastFailed   bool
-	firstFailure time.Time
-	cutoff       time.Time
-	disable      string
-}
-
-func (h *endpointHealth) note(rec webhook.AttemptRecord) {
-	h.lastFailed = rec.Failed
-	if rec.Failed && h.firstFailure.IsZero() {
-		h.firstFailure = rec.Attempt.StartedAt
-	}
-	if rec.Failed {
-		h.cutoff = rec.FailingCutoff
-	}
-	if !rec.Failed {
-		h.firstFailure = time.Time{}
-	}
-	if rec.DisableEndpoint != "" {
-		h.disable = rec.DisableEndpoint
-	}
+	webhook.BatchHealth
+	workspaceID string
 }
 
 // updateEndpointHealth keeps failing_since current and disables the endpoint
-// when asked, emitting endpoint.disabled once. It reports whether this batch
-// disabled the endpoint.
+// when webhook.BatchHealth says so, emitting endpoint.disabled once. It
+// reports whether this batch disabled the endpoint.
 func (db *DB) updateEndpointHealth(ctx context.Context, tx *Tx, id string, h *endpointHealth) (bool, error) {
 	var err error
-	if h.lastFailed {
-		_, err = db.txExec(ctx, tx, sqlEndpointFailing,
-			micros(h.firstFailure), id)
+	if h.Failing {
+		_, err = db.txExec(ctx, tx, sqlEndpointFailing, micros(h.FailingFrom), id)
 	} else {
 		_, err = db.txExec(ctx, tx, sqlEndpointHealthy, id)
 	}
 	if err != nil {
 		return false, fmt.Errorf("update endpoint health: %w", err)
 	}
-	if h.disable == "" && h.lastFailed && !h.cutoff.IsZero() {
+	reason, err := h.DisableReason(func() (*time.Time, error) {
 		var since sql.NullInt64
 		if err := tx.GetContext(ctx, &since, db.q("SELECT failing_since FROM webhook_endpoints WHERE id = ?"), id); err != nil {
-			return false, fmt.Errorf("read endpoint health: %w", err)
+			return nil, fmt.Errorf("read endpoint health: %w", err)
 		}
-		if since.Valid && since.Int64 <= micros(h.cutoff) {
-			h.disable = "every attempt failed since " + fromMicros(since.Int64).Format(time.RFC3339)
-		}
+		return fromNullMicros(since), nil
+	})
+	if err != nil || reason == "" {
+		return false, err
 	}
-	if h.disable == "" {
-		return false, nil
-	}
-	return db.disableEndpoint(ctx, tx, h.workspaceID, id, h.disable)
+	return db.disableEndpoint(ctx, tx, h.workspaceID, id, reason)
 }
 
 // disableEndpoint disables an enabled endpoint and records endpoint.disabled;

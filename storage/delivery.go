@@ -88,16 +88,10 @@ func (db *DB) AttemptDue(ctx context.Context, t webhook.Task) (bool, error) {
 	return row.Status == string(webhook.StatusPending) && row.Attempts == t.Attempt-1, nil
 }
 
-// DueCursor is where the reconciler's scan of due deliveries stands.
-type DueCursor struct {
-	At int64
-	ID string
-}
-
 // DueDeliveries returns tasks for pending deliveries due at or before
 // dueBefore, in due order after cursor, and the cursor to continue from (the
 // zero cursor once the scan reached the end).
-func (db *DB) DueDeliveries(ctx context.Context, dueBefore time.Time, after DueCursor, limit int) ([]webhook.Task, DueCursor, error) {
+func (db *DB) DueDeliveries(ctx context.Context, dueBefore time.Time, after webhook.DueCursor, limit int) ([]webhook.Task, webhook.DueCursor, error) {
 	var rows []deliveryRow
 	err := db.SelectContext(ctx, &rows, db.q("SELECT "+deliveryColumns+` FROM deliveries
 		WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
@@ -110,10 +104,10 @@ func (db *DB) DueDeliveries(ctx context.Context, dueBefore time.Time, after DueC
 	for i, r := range rows {
 		tasks[i] = r.task()
 	}
-	next := DueCursor{}
+	next := webhook.DueCursor{}
 	if len(rows) == limit {
 		last := rows[len(rows)-1]
-		next = DueCursor{At: last.NextAttemptAt.Int64, ID: last.ID}
+		next = webhook.DueCursor{At: last.NextAttemptAt.Int64, ID: last.ID}
 	}
 	return tasks, next, nil
 }

@@ -3,10 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/countersign/countersign"
-	"github.com/countersign/countersign/events"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -19,26 +17,9 @@ type Dispatcher func(tasks []webhook.Task)
 // before serving; without one, deliveries wait for the reconciler.
 func (db *DB) SetDispatcher(d Dispatcher) { db.dispatcher = d }
 
-// subscriber is an enabled endpoint with its compiled subscription.
-type subscriber struct {
-	id  string
-	sub webhook.Subscription
-}
-
-// subscriptionCache compiles each endpoint's patterns once per version.
-type subscriptionCache struct {
-	mu      sync.Mutex
-	entries map[string]compiledSub
-}
-
-type compiledSub struct {
-	updatedAt int64
-	sub       webhook.Subscription
-}
-
-// fanOut creates one pending delivery per event and matching enabled endpoint
-// (only that endpoint when only is set, which is how webhook.test reaches one
-// endpoint and nothing else) and queues them after commit.
+// fanOut creates one pending delivery per event and endpoint that receives it
+// (webhook.Recipients decides; only names the one endpoint of a webhook.test)
+// and queues them after commit.
 func (db *DB) fanOut(ctx context.Context, tx *Tx, evs []outgoing, only string) error {
 	if len(evs) == 0 {
 		return nil
@@ -57,16 +38,13 @@ func (db *DB) fanOut(ctx context.Context, tx *Tx, evs []outgoing, only string) e
 		if o.event.WorkspaceID != ws {
 			return fmt.Errorf("fan out: events of two workspaces in one transaction")
 		}
-		for _, s := range subs {
-			if only != "" && s.id != only || only == "" && (o.event.Type == events.WebhookTest || !s.sub.Matches(o.event.Type)) {
-				continue
-			}
+		for _, endpointID := range webhook.Recipients(subs, o.event.Type, only) {
 			id := countersign.NewID(countersign.PrefixDelivery, now)
-			if _, err := db.txExec(ctx, tx, sqlInsertDelivery, id, ws, o.event.ID, s.id, string(o.event.Type),
+			if _, err := db.txExec(ctx, tx, sqlInsertDelivery, id, ws, o.event.ID, endpointID, string(o.event.Type),
 				string(webhook.StatusPending), micros(now), micros(now), micros(now)); err != nil {
 				return fmt.Errorf("insert delivery: %w", err)
 			}
-			tasks = append(tasks, webhook.Task{DeliveryID: id, WorkspaceID: ws, EndpointID: s.id, EventID: o.event.ID, Attempt: 1})
+			tasks = append(tasks, webhook.Task{DeliveryID: id, WorkspaceID: ws, EndpointID: endpointID, EventID: o.event.ID, Attempt: 1})
 		}
 	}
 	if len(tasks) > 0 && db.dispatcher != nil {
@@ -76,9 +54,9 @@ func (db *DB) fanOut(ctx context.Context, tx *Tx, evs []outgoing, only string) e
 	return nil
 }
 
-// subscribers returns the workspace's enabled endpoints, compiling each
-// endpoint's subscription only when it changed.
-func (db *DB) subscribers(ctx context.Context, tx *Tx, workspaceID string) ([]subscriber, error) {
+// subscribers returns the workspace's enabled endpoints with their compiled
+// subscriptions; the cache decodes an endpoint's patterns only when it changed.
+func (db *DB) subscribers(ctx context.Context, tx *Tx, workspaceID string) ([]webhook.Subscriber, error) {
 	var rows []struct {
 		ID         string `db:"id"`
 		EventTypes string `db:"event_types"`
@@ -91,24 +69,19 @@ func (db *DB) subscribers(ctx context.Context, tx *Tx, workspaceID string) ([]su
 	if err := stmt.SelectContext(ctx, &rows, workspaceID); err != nil {
 		return nil, fmt.Errorf("load subscriptions: %w", err)
 	}
-	out := make([]subscriber, 0, len(rows))
-	c := &db.subs
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[string]compiledSub{}
-	}
-	for _, r := range rows {
-		cs, ok := c.entries[r.ID]
-		if !ok || cs.updatedAt != r.UpdatedAt {
+	out := make([]webhook.Subscriber, len(rows))
+	for i, r := range rows {
+		sub, err := db.subs.Get(r.ID, r.UpdatedAt, func() ([]string, error) {
 			var patterns []string
 			if err := jsonUnmarshalString(r.EventTypes, &patterns); err != nil {
 				return nil, fmt.Errorf("decode event types of %s: %w", r.ID, err)
 			}
-			cs = compiledSub{updatedAt: r.UpdatedAt, sub: webhook.NewSubscription(patterns)}
-			c.entries[r.ID] = cs
+			return patterns, nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, subscriber{id: r.ID, sub: cs.sub})
+		out[i] = webhook.Subscriber{EndpointID: r.ID, Subscription: sub}
 	}
 	return out, nil
 }

@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,31 +10,6 @@ import (
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/workflow"
 )
-
-// errStale is a save that lost the race for a process or registration: its
-// version changed since it was read. The whole transaction is retried.
-var errStale = errors.New("stale version")
-
-// maxStaleRetries bounds the retries of a transaction that keeps losing races.
-const maxStaleRetries = 5
-
-// retryStale runs fn again while it fails with errStale, a few times.
-func retryStale(fn func() error) error {
-	for attempt := 1; ; attempt++ {
-		err := fn()
-		if !errors.Is(err, errStale) {
-			return err
-		}
-		if attempt == maxStaleRetries {
-			return countersign.Errorf(countersign.ECONFLICT, "the resource kept changing concurrently; try again")
-		}
-	}
-}
-
-// system is the actor of what time causes (deadlines): the workspace, no key.
-func system(workspaceID string) countersign.Actor {
-	return countersign.Actor{WorkspaceID: workspaceID}
-}
 
 // CreateProcess validates in, creates a PENDING process in the actor's
 // workspace and records transaction.lifecycle.created, in one transaction.
@@ -100,86 +73,56 @@ type processChange struct {
 
 // changeProcess runs ch as ChangeProcess describes.
 func (db *DB) changeProcess(ctx context.Context, actor countersign.Actor, id string, ch processChange) (*workflow.Process, error) {
-	var out *workflow.Process
-	var cmdErr error
+	var out changed[*workflow.Process]
 	err := retryStale(func() error {
-		cmdErr = nil
 		return db.Tx(ctx, func(tx *Tx) error {
 			now := db.Now()
-			p, version, err := db.readProcess(ctx, tx, actor.WorkspaceID, id, true)
+			l, err := db.lockProcess(ctx, tx, actor.WorkspaceID, id)
 			if err != nil {
-				return err
-			}
-			before := signerKey(p)
-			ticked := p.Tick(now)
-			work := p
-			if len(ticked) > 0 {
-				work = p.Clone() // p keeps the ticked state should cmd fail
-			}
-			emitted, err := ch.cmd(work, now)
-			if err != nil {
-				if len(ticked) == 0 {
-					return err
-				}
-				cmdErr = err
-				if err := db.saveProcess(ctx, tx, p, version, before); err != nil {
-					return err
-				}
-				return db.writeEmitted(ctx, tx, system(p.WorkspaceID), p.ID, nil, ticked)
-			}
-			if err := db.writeEmitted(ctx, tx, system(work.WorkspaceID), work.ID, nil, ticked); err != nil {
 				return err
 			}
 			if ch.remove {
-				return db.removeProcess(ctx, tx, work)
+				l.remove = db.removeProcess
 			}
-			if err := db.saveProcess(ctx, tx, work, version, before); err != nil {
+			out, err = change(ctx, db, tx, l, func(p *workflow.Process) (*workflow.Process, []workflow.Emitted, error) {
+				return workflow.Apply(p, now, ch.cmd)
+			})
+			if err != nil || out.cmdErr != nil || ch.remove {
 				return err
 			}
+			p := out.next
 			if ch.also != nil {
-				if err := ch.also(ctx, tx, work, emitted); err != nil {
+				if err := ch.also(ctx, tx, p, out.emitted); err != nil {
 					return err
 				}
 			}
-			var answer any = work.Payload()
+			var answer any = p.Payload()
 			if ch.respond != nil {
-				answer = ch.respond(work, emitted)
+				answer = ch.respond(p, out.emitted)
 			}
-			out = work
-			return db.writeEmitted(ctx, tx, actor, work.ID, answer, emitted)
+			return db.writeEmitted(ctx, tx, actor, p.ID, answer, out.emitted)
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	if cmdErr != nil {
-		return nil, cmdErr
+	if out.cmdErr != nil {
+		return nil, out.cmdErr
 	}
-	return out, nil
+	return out.next, nil
 }
 
-// writeEmitted records the events a transition emitted, caused by actor, about
-// resource resourceID, beside the API answer (nil when no request caused them).
-func (db *DB) writeEmitted(ctx context.Context, tx *Tx, actor countersign.Actor, resourceID string, answer any, emitted []workflow.Emitted) error {
-	if len(emitted) == 0 {
-		return nil
+// lockProcess reads process id under its row lock for change.
+func (db *DB) lockProcess(ctx context.Context, tx *Tx, workspaceID, id string) (locked[*workflow.Process], error) {
+	p, version, err := db.readProcess(ctx, tx, workspaceID, id, true)
+	if err != nil {
+		return locked[*workflow.Process]{}, err
 	}
-	var response []byte
-	if answer != nil {
-		var err error
-		if response, err = json.Marshal(answer); err != nil {
-			return fmt.Errorf("encode response body: %w", err)
-		}
-	}
-	evs := make([]outgoing, len(emitted))
-	for i, e := range emitted {
-		ev, err := db.newEvent(actor, e.Type, resourceID, e.Data)
-		if err != nil {
-			return err
-		}
-		evs[i] = ev
-	}
-	return db.insertEvents(ctx, tx, response, evs...)
+	before := signerKey(p)
+	return locked[*workflow.Process]{doc: p, workspaceID: workspaceID, id: id,
+		save: func(ctx context.Context, tx *Tx, next *workflow.Process) error {
+			return db.saveProcess(ctx, tx, next, version, before)
+		}}, nil
 }
 
 // readProcess loads a process and its version; lock takes the row lock on

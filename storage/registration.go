@@ -98,47 +98,42 @@ func (db *DB) GetRegistration(ctx context.Context, workspaceID, id string) (*wor
 // events in one transaction, like ChangeProcess (an expiry is saved even when
 // cmd then fails).
 func (db *DB) ChangeRegistration(ctx context.Context, actor countersign.Actor, id string, cmd workflow.RegistrationCommand) (*workflow.Registration, error) {
-	var out *workflow.Registration
-	var cmdErr error
+	var out changed[*workflow.Registration]
 	err := retryStale(func() error {
-		cmdErr = nil
 		return db.Tx(ctx, func(tx *Tx) error {
 			now := db.Now()
-			r, version, err := db.readRegistration(ctx, tx, actor.WorkspaceID, id, true)
+			l, err := db.lockRegistration(ctx, tx, actor.WorkspaceID, id)
 			if err != nil {
 				return err
 			}
-			ticked := workflow.TickRegistration(r, now)
-			work := r
-			if len(ticked) > 0 {
-				c := *r
-				work = &c
-			}
-			emitted, err := cmd(work, now)
-			if err != nil {
-				if len(ticked) == 0 {
-					return err
-				}
-				cmdErr = err
-				work, emitted = r, nil
-			}
-			if err := db.saveRegistration(ctx, tx, work, version); err != nil {
+			out, err = change(ctx, db, tx, l, func(r *workflow.Registration) (*workflow.Registration, []workflow.Emitted, error) {
+				return workflow.ApplyRegistration(r, now, cmd)
+			})
+			if err != nil || out.cmdErr != nil {
 				return err
 			}
-			if err := db.writeEmitted(ctx, tx, system(work.WorkspaceID), work.ID, nil, ticked); err != nil {
-				return err
-			}
-			out = work
-			return db.writeEmitted(ctx, tx, actor, work.ID, work.Payload(), emitted)
+			return db.writeEmitted(ctx, tx, actor, id, out.next.Payload(), out.emitted)
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	if cmdErr != nil {
-		return nil, cmdErr
+	if out.cmdErr != nil {
+		return nil, out.cmdErr
 	}
-	return out, nil
+	return out.next, nil
+}
+
+// lockRegistration reads registration id under its row lock for change.
+func (db *DB) lockRegistration(ctx context.Context, tx *Tx, workspaceID, id string) (locked[*workflow.Registration], error) {
+	r, version, err := db.readRegistration(ctx, tx, workspaceID, id, true)
+	if err != nil {
+		return locked[*workflow.Registration]{}, err
+	}
+	return locked[*workflow.Registration]{doc: r, workspaceID: workspaceID, id: id,
+		save: func(ctx context.Context, tx *Tx, next *workflow.Registration) error {
+			return db.saveRegistration(ctx, tx, next, version)
+		}}, nil
 }
 
 // readRegistration loads a registration and its version, locking the row on

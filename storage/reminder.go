@@ -2,11 +2,26 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/workflow"
 )
+
+// errNobodyToRemind fails the reminder command of a process with no open
+// action, so that a process with nothing due and nobody to remind is not saved.
+var errNobodyToRemind = errors.New("nobody to remind")
+
+// remindOpen is the reminder command of SendReminders.
+func remindOpen(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) {
+	emitted := p.RemindOpen(now)
+	if len(emitted) == 0 {
+		return nil, errNobodyToRemind
+	}
+	return emitted, nil
+}
 
 // SendReminders is sendReminders: every signer of the actor's workspace whose
 // action is open gets action.reminder.sent (workflow.Process.RemindOpen), all
@@ -22,37 +37,27 @@ func (db *DB) SendReminders(ctx context.Context, actor countersign.Actor) (workf
 				actor.WorkspaceID, string(workflow.ProcessStarted)); err != nil {
 				return fmt.Errorf("list started processes: %w", err)
 			}
-			type reminded struct {
-				id      string
-				emitted []workflow.Emitted
-			}
-			var all []reminded
+			var all []changed[*workflow.Process]
 			now := db.Now()
 			for _, id := range ids {
-				p, version, err := db.readProcess(ctx, tx, actor.WorkspaceID, id, true)
+				l, err := db.lockProcess(ctx, tx, actor.WorkspaceID, id)
 				if err != nil {
 					return err
 				}
-				before := signerKey(p)
-				ticked := p.Tick(now)
-				emitted := p.RemindOpen(now)
-				if len(ticked) == 0 && len(emitted) == 0 {
-					continue
-				}
-				if err := db.saveProcess(ctx, tx, p, version, before); err != nil {
+				out, err := change(ctx, db, tx, l, func(p *workflow.Process) (*workflow.Process, []workflow.Emitted, error) {
+					return workflow.Apply(p, now, remindOpen)
+				})
+				if err != nil {
 					return err
 				}
-				if err := db.writeEmitted(ctx, tx, system(p.WorkspaceID), p.ID, nil, ticked); err != nil {
-					return err
-				}
-				if len(emitted) > 0 {
-					all = append(all, reminded{id: p.ID, emitted: emitted})
-					sum.RemindedSigners += len(emitted)
+				if out.cmdErr == nil {
+					all = append(all, out)
+					sum.RemindedSigners += len(out.emitted)
 					sum.Processes++
 				}
 			}
 			for _, r := range all {
-				if err := db.writeEmitted(ctx, tx, actor, r.id, sum, r.emitted); err != nil {
+				if err := db.writeEmitted(ctx, tx, actor, r.next.ID, sum, r.emitted); err != nil {
 					return err
 				}
 			}

@@ -22,10 +22,9 @@ type replayTarget struct {
 }
 
 // ReplayDelivery creates a new delivery of the delivery's event to its
-// endpoint and queues it after commit through dispatch (the database's
-// dispatcher when nil). A deleted or disabled endpoint, or an event whose body
+// endpoint and queues it after commit through the dispatcher. A deleted or disabled endpoint, or an event whose body
 // retention expunged, is a conflict.
-func (db *DB) ReplayDelivery(ctx context.Context, actor countersign.Actor, id string, dispatch func([]webhook.Task)) (webhook.Delivery, error) {
+func (db *DB) ReplayDelivery(ctx context.Context, actor countersign.Actor, id string) (webhook.Delivery, error) {
 	var out []webhook.Delivery
 	err := db.Tx(ctx, func(tx *Tx) error {
 		var row deliveryRow
@@ -42,7 +41,7 @@ func (db *DB) ReplayDelivery(ctx context.Context, actor countersign.Actor, id st
 		if _, err := db.replayableEvent(ctx, tx, actor.WorkspaceID, row.EventID); err != nil {
 			return err
 		}
-		out, err = db.insertReplays(ctx, tx, actor.WorkspaceID, id, []replayTarget{{row.EventID, row.EventType, row.EndpointID}}, dispatch)
+		out, err = db.insertReplays(ctx, tx, actor.WorkspaceID, id, []replayTarget{{row.EventID, row.EventType, row.EndpointID}})
 		return err
 	})
 	if err != nil {
@@ -54,8 +53,8 @@ func (db *DB) ReplayDelivery(ctx context.Context, actor countersign.Actor, id st
 // ReplayEvent creates a new delivery of an event to every enabled endpoint
 // whose subscription matches its type, or only to endpointID when it is set
 // (which must be enabled and subscribe to the type; a webhook.test event may
-// go to any endpoint), and queues them after commit through dispatch.
-func (db *DB) ReplayEvent(ctx context.Context, actor countersign.Actor, eventID, endpointID string, dispatch func([]webhook.Task)) ([]webhook.Delivery, error) {
+// go to any endpoint), and queues them after commit through the dispatcher.
+func (db *DB) ReplayEvent(ctx context.Context, actor countersign.Actor, eventID, endpointID string) ([]webhook.Delivery, error) {
 	var out []webhook.Delivery
 	err := db.Tx(ctx, func(tx *Tx) error {
 		t, err := db.replayableEvent(ctx, tx, actor.WorkspaceID, eventID)
@@ -71,7 +70,7 @@ func (db *DB) ReplayEvent(ctx context.Context, actor countersign.Actor, eventID,
 			if !e.Enabled {
 				return countersign.Errorf(countersign.ECONFLICT, "webhook endpoint %s is disabled", endpointID)
 			}
-			if t != events.WebhookTest && !webhook.Matches(e.EventTypes, t) {
+			if !webhook.ReplayableTo(e, t) {
 				return countersign.FieldErrorf(countersign.EVALIDATION, "endpoint_id", "webhook endpoint %s does not subscribe to %s", endpointID, t)
 			}
 			targets = append(targets, replayTarget{eventID, string(t), endpointID})
@@ -80,16 +79,14 @@ func (db *DB) ReplayEvent(ctx context.Context, actor countersign.Actor, eventID,
 			if err != nil {
 				return err
 			}
-			for _, s := range subs {
-				if t != events.WebhookTest && s.sub.Matches(t) {
-					targets = append(targets, replayTarget{eventID, string(t), s.id})
-				}
+			for _, id := range webhook.Recipients(subs, t, "") {
+				targets = append(targets, replayTarget{eventID, string(t), id})
 			}
 			if len(targets) == 0 {
 				return countersign.Errorf(countersign.ECONFLICT, "no enabled webhook endpoint subscribes to %s", t)
 			}
 		}
-		out, err = db.insertReplays(ctx, tx, actor.WorkspaceID, eventID, targets, dispatch)
+		out, err = db.insertReplays(ctx, tx, actor.WorkspaceID, eventID, targets)
 		return err
 	})
 	return out, err
@@ -132,8 +129,9 @@ func (db *DB) replayableEvent(ctx context.Context, tx *Tx, workspaceID, id strin
 }
 
 // insertReplays creates the replay deliveries of targets, due now, and queues
-// them after commit through dispatch, or the database's dispatcher when nil.
-func (db *DB) insertReplays(ctx context.Context, tx *Tx, workspaceID, replayID string, targets []replayTarget, dispatch func([]webhook.Task)) ([]webhook.Delivery, error) {
+// them after commit through the dispatcher (without one, the reconciler
+// queues them: they are due).
+func (db *DB) insertReplays(ctx context.Context, tx *Tx, workspaceID, replayID string, targets []replayTarget) ([]webhook.Delivery, error) {
 	now := db.Now()
 	stmt := db.q(`INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, event_type, status, attempts,
 		next_attempt_at, replay_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`)
@@ -149,10 +147,7 @@ func (db *DB) insertReplays(ctx context.Context, tx *Tx, workspaceID, replayID s
 		}
 		out = append(out, d)
 	}
-	if dispatch == nil && db.dispatcher != nil {
-		dispatch = db.dispatcher
-	}
-	if dispatch != nil && len(out) > 0 {
+	if dispatch := db.dispatcher; dispatch != nil && len(out) > 0 {
 		tasks := webhook.ReplayTasks(out)
 		tx.AfterCommit(func() { dispatch(tasks) })
 	}

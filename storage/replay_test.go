@@ -113,6 +113,9 @@ func rpFailed(t *testing.T, db *storage.DB, clock *rpClock, actor countersign.Ac
 	return ids
 }
 
+// rpRunner is the bulk replay runner over db.
+func rpRunner(db *storage.DB) *webhook.ReplayRunner { return &webhook.ReplayRunner{Store: db} }
+
 func TestRunReplaysPacesAndCompletes(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -142,11 +145,11 @@ func TestRunReplaysPacesAndCompletes(t *testing.T) {
 		var perTick []int
 		for k := 1; k <= 20; k++ {
 			now := r.CreatedAt.Add(time.Duration(k) * 200 * time.Millisecond)
-			n, err := db.RunReplays(ctx, now, 1000)
+			n, err := rpRunner(db).Step(ctx, now, 1000)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if again, _ := db.RunReplays(ctx, now, 1000); again != 0 {
+			if again, _ := rpRunner(db).Step(ctx, now, 1000); again != 0 {
 				t.Fatalf("tick %d: a second run at the same moment made %d deliveries", k, again)
 			}
 			perTick = append(perTick, n)
@@ -213,7 +216,7 @@ func TestRunReplaysBudgetAndCancel(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The budget bounds a call; an idle hour saves up no more than a second of pace.
-		if n, err := db.RunReplays(ctx, r.CreatedAt.Add(time.Hour), 3); err != nil || n != 3 {
+		if n, err := rpRunner(db).Step(ctx, r.CreatedAt.Add(time.Hour), 3); err != nil || n != 3 {
 			t.Fatalf("budget 3 made %d, %v", n, err)
 		}
 		if _, err := db.CancelReplay(ctx, otherWS, r.ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
@@ -223,7 +226,7 @@ func TestRunReplaysBudgetAndCancel(t *testing.T) {
 		if err != nil || got.Status != webhook.ReplayCancelled || got.Done != 3 || got.FinishedAt == nil {
 			t.Fatalf("cancel: %+v, %v", got, err)
 		}
-		if n, err := db.RunReplays(ctx, r.CreatedAt.Add(2*time.Hour), 1000); err != nil || n != 0 {
+		if n, err := rpRunner(db).Step(ctx, r.CreatedAt.Add(2*time.Hour), 1000); err != nil || n != 0 {
 			t.Fatalf("a cancelled replay made %d deliveries, %v", n, err)
 		}
 		if _, err := db.CancelReplay(ctx, actor, r.ID); countersign.ErrorCode(err) != countersign.ECONFLICT {
@@ -253,7 +256,7 @@ func TestRunReplaysWaitsForADisabledEndpointAndFailsForADeletedOne(t *testing.T)
 		if _, err := db.UpdateEndpoint(ctx, actor, ep.ID, webhook.EndpointInput{Enabled: &off}); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := db.RunReplays(ctx, r.CreatedAt.Add(time.Minute), 1000); err != nil || n != 0 {
+		if n, err := rpRunner(db).Step(ctx, r.CreatedAt.Add(time.Minute), 1000); err != nil || n != 0 {
 			t.Fatalf("disabled endpoint: made %d, %v", n, err)
 		}
 		if got, _ := db.GetReplay(ctx, actor.WorkspaceID, r.ID); got.Status != webhook.ReplayRunning {
@@ -265,7 +268,7 @@ func TestRunReplaysWaitsForADisabledEndpointAndFailsForADeletedOne(t *testing.T)
 		if err := db.DeleteEndpoint(ctx, actor, ep.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RunReplays(ctx, r.CreatedAt.Add(2*time.Minute), 1000); err != nil {
+		if _, err := rpRunner(db).Step(ctx, r.CreatedAt.Add(2*time.Minute), 1000); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := db.GetReplay(ctx, actor.WorkspaceID, r.ID); got.Status != webhook.ReplayFailed || got.FinishedAt == nil {
@@ -282,27 +285,28 @@ func TestSingleReplays(t *testing.T) {
 		ep := rpEndpoint(t, db, actor, "*")
 		d := rpTestDelivery(t, db, actor, ep)
 		rec := &rpTasks{}
-		again, err := db.ReplayDelivery(ctx, actor, d.ID, rec.dispatch)
+		db.SetDispatcher(rec.dispatch)
+		again, err := db.ReplayDelivery(ctx, actor, d.ID)
 		if err != nil || again.EventID != d.EventID || again.ReplayID != d.ID || again.ID == d.ID {
 			t.Fatalf("replay delivery: %+v, %v", again, err)
 		}
 		if tasks := rec.all(); len(tasks) != 1 || !tasks[0].Replay || tasks[0].DeliveryID != again.ID {
 			t.Fatalf("dispatched %+v", tasks)
 		}
-		if _, err := db.ReplayDelivery(ctx, otherWS, d.ID, nil); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, err := db.ReplayDelivery(ctx, otherWS, d.ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("another workspace's delivery: %v", err)
 		}
 		// A test event goes to the endpoint named, never to every subscriber.
-		if _, err := db.ReplayEvent(ctx, actor, d.EventID, "", nil); countersign.ErrorCode(err) != countersign.ECONFLICT {
+		if _, err := db.ReplayEvent(ctx, actor, d.EventID, ""); countersign.ErrorCode(err) != countersign.ECONFLICT {
 			t.Fatalf("replaying a test event to all: %v, want a conflict", err)
 		}
-		if ds, err := db.ReplayEvent(ctx, actor, d.EventID, ep.ID, nil); err != nil || len(ds) != 1 || ds[0].ReplayID != d.EventID {
+		if ds, err := db.ReplayEvent(ctx, actor, d.EventID, ep.ID); err != nil || len(ds) != 1 || ds[0].ReplayID != d.EventID {
 			t.Fatalf("replay event to one endpoint: %+v, %v", ds, err)
 		}
 		if _, err := db.ExecContext(ctx, db.Rebind("UPDATE events SET body = NULL WHERE id = ?"), d.EventID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ReplayDelivery(ctx, actor, d.ID, nil); countersign.ErrorCode(err) != countersign.ECONFLICT {
+		if _, err := db.ReplayDelivery(ctx, actor, d.ID); countersign.ErrorCode(err) != countersign.ECONFLICT {
 			t.Fatalf("replay of an expunged event: %v, want a conflict", err)
 		}
 	})
@@ -330,7 +334,7 @@ func TestConcurrentReplayRunnersMakeEachDeliveryOnce(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for k := 1; k <= 10; k++ {
-					n, err := db.RunReplays(ctx, r.CreatedAt.Add(time.Duration(k*10+i)*time.Millisecond), 1000)
+					n, err := rpRunner(db).Step(ctx, r.CreatedAt.Add(time.Duration(k*10+i)*time.Millisecond), 1000)
 					if err != nil {
 						t.Error(err)
 					}

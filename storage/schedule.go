@@ -56,55 +56,39 @@ func (db *DB) ApplyDue(ctx context.Context, now time.Time, limit int) (int, erro
 // tickProcess applies Tick to one process in its own transaction; false when
 // nothing was due any more (another scheduler got there first, or it is gone).
 func (db *DB) tickProcess(ctx context.Context, row dueRow, now time.Time) (bool, error) {
-	changed := false
-	err := retryStale(func() error {
-		changed = false
-		return db.Tx(ctx, func(tx *Tx) error {
-			p, version, err := db.readProcess(ctx, tx, row.WorkspaceID, row.ID, true)
-			if err != nil {
-				return err
-			}
-			before := signerKey(p)
-			emitted := p.Tick(now)
-			if len(emitted) == 0 {
-				return nil
-			}
-			if err := db.saveProcess(ctx, tx, p, version, before); err != nil {
-				return err
-			}
-			changed = true
-			return db.writeEmitted(ctx, tx, system(p.WorkspaceID), p.ID, nil, emitted)
-		})
+	return applyDue(ctx, db, func(tx *Tx) (locked[*workflow.Process], error) {
+		return db.lockProcess(ctx, tx, row.WorkspaceID, row.ID)
+	}, func(p *workflow.Process) (*workflow.Process, []workflow.Emitted, error) {
+		return workflow.Apply(p, now, nil)
 	})
-	if countersign.ErrorCode(err) == countersign.ENOTFOUND {
-		return false, nil
-	}
-	return changed, err
 }
 
 // tickRegistration expires one registration in its own transaction.
 func (db *DB) tickRegistration(ctx context.Context, row dueRow, now time.Time) (bool, error) {
-	changed := false
+	return applyDue(ctx, db, func(tx *Tx) (locked[*workflow.Registration], error) {
+		return db.lockRegistration(ctx, tx, row.WorkspaceID, row.ID)
+	}, func(r *workflow.Registration) (*workflow.Registration, []workflow.Emitted, error) {
+		return workflow.ApplyRegistration(r, now, nil)
+	})
+}
+
+// applyDue applies the deadlines of one document in its own transaction and
+// reports whether any was still due.
+func applyDue[T comparable](ctx context.Context, db *DB, lock func(tx *Tx) (locked[T], error), apply func(T) (T, []workflow.Emitted, error)) (bool, error) {
+	var out changed[T]
 	err := retryStale(func() error {
-		changed = false
 		return db.Tx(ctx, func(tx *Tx) error {
-			r, version, err := db.readRegistration(ctx, tx, row.WorkspaceID, row.ID, true)
+			l, err := lock(tx)
 			if err != nil {
 				return err
 			}
-			emitted := workflow.TickRegistration(r, now)
-			if len(emitted) == 0 {
-				return nil
-			}
-			if err := db.saveRegistration(ctx, tx, r, version); err != nil {
-				return err
-			}
-			changed = true
-			return db.writeEmitted(ctx, tx, system(r.WorkspaceID), r.ID, nil, emitted)
+			out, err = change(ctx, db, tx, l, apply)
+			return err
 		})
 	})
 	if countersign.ErrorCode(err) == countersign.ENOTFOUND {
 		return false, nil
 	}
-	return changed, err
+	var zero T
+	return err == nil && out.next != zero, err
 }

@@ -24,7 +24,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/webhook"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "github.com/mattn/go-sqlite3"    // registers the "sqlite3" driver
@@ -47,7 +47,7 @@ type DB struct {
 	now func() time.Time
 	// dispatcher queues the deliveries of committed transactions.
 	dispatcher Dispatcher
-	subs       subscriptionCache
+	subs       webhook.Subscriptions
 	attempts   attemptWriter
 	stmts      stmtCache
 	// writeMu serialises this process's SQLite transactions (see Tx).
@@ -123,7 +123,7 @@ func parseURL(rawURL string) (driver, dsn string, dialect Dialect, err error) {
 		}
 		return "pgx", rawURL, Postgres, nil
 	default:
-		return "", "", "", fmt.Errorf("database url %q: want sqlite://PATH or postgres://…", countersign.RedactURL(rawURL))
+		return "", "", "", fmt.Errorf("database url %q: want sqlite://PATH or postgres://…", redactURL(rawURL))
 	}
 }
 
@@ -239,3 +239,12 @@ func jsonUnmarshalString(s string, v any) error { return json.Unmarshal([]byte(s
 
 // isNoRows reports whether err is sql.ErrNoRows.
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// redactURL hides the password of a database URL, for logs and errors.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -82,21 +83,7 @@ type Task struct {
 
 // TaskID is the queue's id for the task: a duplicate enqueue of the same
 // attempt is refused by the queue, so re-enqueueing is always harmless.
-func (t Task) TaskID() string { return t.DeliveryID + ":" + itoa(t.Attempt) }
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
-}
+func (t Task) TaskID() string { return t.DeliveryID + ":" + strconv.Itoa(t.Attempt) }
 
 // AttemptRecord is what a worker hands to the store after an attempt: the
 // attempt row and the delivery's new state, written together.

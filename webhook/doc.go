@@ -1,7 +1,10 @@
 // Package webhook delivers events to integrators' endpoints the Standard Webhooks
 // way: subscriptions that match event types with wildcards, whsec_ secrets and
 // v1 HMAC-SHA256 signatures, the guarded HTTP attempt and how it failed, and the
-// retry schedule.
+// retry schedule. It also holds the delivery rules the store applies inside its
+// transactions: which endpoints receive an event (Recipients), when a failing
+// endpoint is disabled (BatchHealth), and the pace of a bulk replay
+// (ReplayRunner).
 //
 // The files here are pure: no database and no queue. The storage and queue
 // packages drive them through the small interfaces this package declares.

@@ -7,9 +7,16 @@ import (
 )
 
 // DueSource lists pending deliveries that are due, in due order, resuming
-// from an opaque cursor; the zero cursor starts over.
-type DueSource[C comparable] interface {
-	DueDeliveries(ctx context.Context, dueBefore time.Time, after C, limit int) ([]Task, C, error)
+// from a cursor; the zero cursor starts over.
+type DueSource interface {
+	DueDeliveries(ctx context.Context, dueBefore time.Time, after DueCursor, limit int) ([]Task, DueCursor, error)
+}
+
+// DueCursor is where a scan of due deliveries stands: after the delivery ID
+// due at At (Unix microseconds). The zero DueCursor is the start, and the end.
+type DueCursor struct {
+	At int64
+	ID string
 }
 
 // BatchEnqueuer queues tasks now; tasks already queued are skipped.
@@ -21,8 +28,8 @@ type BatchEnqueuer interface {
 // due, and whatever the queue lost (Redis flushed, restarted or down, a
 // process killed between commit and enqueue) is queued again. Task ids are
 // delivery id + attempt, so re-queueing a task that is still queued is a no-op.
-type Reconciler[C comparable] struct {
-	Source DueSource[C]
+type Reconciler struct {
+	Source DueSource
 	Queue  BatchEnqueuer
 	// Grace is how overdue a delivery must be before it counts as lost, so
 	// deliveries on their way through the queue are left alone.
@@ -31,12 +38,12 @@ type Reconciler[C comparable] struct {
 	Batch  int
 	Logger *slog.Logger
 	Now    func() time.Time
-	cursor C
+	cursor DueCursor
 }
 
 // RunOnce looks at one batch of overdue deliveries and queues them again. It
 // returns how many were missing from the queue.
-func (r *Reconciler[C]) RunOnce(ctx context.Context) (int, error) {
+func (r *Reconciler) RunOnce(ctx context.Context) (int, error) {
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now
@@ -58,14 +65,13 @@ func (r *Reconciler[C]) RunOnce(ctx context.Context) (int, error) {
 
 // Run calls RunOnce every interval until ctx ends; a full batch is followed
 // shortly by the next one, so a large loss is repaired quickly.
-func (r *Reconciler[C]) Run(ctx context.Context, interval time.Duration) {
+func (r *Reconciler) Run(ctx context.Context, interval time.Duration) {
 	log := r.Logger
 	if log == nil {
 		log = slog.Default()
 	}
 	for {
 		n, err := r.RunOnce(ctx)
-		var zero C
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -75,7 +81,7 @@ func (r *Reconciler[C]) Run(ctx context.Context, interval time.Duration) {
 			log.Info("reconciler queued lost deliveries", "count", n)
 		}
 		wait := interval
-		if err == nil && r.cursor != zero {
+		if err == nil && r.cursor != (DueCursor{}) {
 			wait = min(interval, 100*time.Millisecond)
 		}
 		select {

@@ -33,20 +33,7 @@ const (
 // the others.
 func (p *Process) AuthorizeAccess(signerID, personalCode, country string, now time.Time) (emitted []Emitted, ok bool) {
 	country = strings.ToUpper(strings.TrimSpace(country))
-	reason := ""
-	_, sg := p.findSigner(signerID)
-	switch {
-	case sg == nil:
-		reason = AccessSignerNotFound
-	case sg.PersonalCode == "":
-		reason = AccessNoPersonalCode
-	case sg.Country != country:
-		reason = AccessCountryMismatch
-	case subtle.ConstantTimeCompare(
-		[]byte(NormalizePersonalCode(sg.Country, sg.PersonalCode)),
-		[]byte(NormalizePersonalCode(country, personalCode))) != 1:
-		reason = AccessPersonalCodeMismatch
-	}
+	reason := p.IdentifySigner(signerID, personalCode, country)
 	d := events.IdentityValidationData{
 		ProcessID:          p.ID,
 		SignerID:           signerID,
@@ -58,4 +45,27 @@ func (p *Process) AuthorizeAccess(signerID, personalCode, country string, now ti
 		d.VerificationStatus = VerificationFailure
 	}
 	return []Emitted{{Type: events.IdentityValidationProcessed, Data: d}}, reason == ""
+}
+
+// IdentifySigner checks that signer signerID of p is the person with
+// personalCode issued by country, as AuthorizeAccess does, without recording
+// anything: "" when it is, otherwise why not (one of the Access* constants).
+// Codes compare in constant time, so the answer's timing does not give away
+// how much of a guessed code was right.
+func (p *Process) IdentifySigner(signerID, personalCode, country string) string {
+	country = strings.ToUpper(strings.TrimSpace(country))
+	_, sg := p.findSigner(signerID)
+	switch {
+	case sg == nil:
+		return AccessSignerNotFound
+	case sg.PersonalCode == "":
+		return AccessNoPersonalCode
+	case sg.Country != country:
+		return AccessCountryMismatch
+	case subtle.ConstantTimeCompare(
+		[]byte(NormalizePersonalCode(sg.Country, sg.PersonalCode)),
+		[]byte(NormalizePersonalCode(country, personalCode))) != 1:
+		return AccessPersonalCodeMismatch
+	}
+	return ""
 }

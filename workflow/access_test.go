@@ -49,6 +49,10 @@ func TestAuthorizeAccess(t *testing.T) {
 			if !reflect.DeepEqual(before, f.p) {
 				t.Errorf("access check changed the process")
 			}
+			// The portal's own check is the same one, without the event.
+			if got := f.p.IdentifySigner(id, tt.code, tt.country); got != tt.reason {
+				t.Errorf("IdentifySigner = %q, want %q", got, tt.reason)
+			}
 		})
 	}
 }

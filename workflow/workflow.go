@@ -12,9 +12,9 @@
 // signingProcessSteps[1].processStepSigners[0].signerRole), ENOTFOUND for a step or
 // signer that is not part of the process.
 //
-// Callers should call Tick(now) before applying a command, so deadlines the
-// scheduler has not applied yet (expiry, step due dates, waiting periods) are
-// applied first; commands refuse to act past a deadline rather than apply it.
+// Stores run commands through Apply, which calls Tick(now) first, so deadlines
+// the scheduler has not applied yet (expiry, step due dates, waiting periods)
+// are applied first; commands refuse to act past a deadline rather than apply it.
 package workflow
 
 import (
@@ -31,6 +31,9 @@ import (
 type Emitted struct {
 	Type events.Type
 	Data any
+	// Deadline marks an event a deadline caused (set by Apply): time passing,
+	// not the command's actor, made it, so the system is its actor.
+	Deadline bool
 }
 
 // Reasons carried by events.TransactionData.Reason when a process ends without

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -120,7 +119,7 @@ func asynqCeiling(ctx context.Context, url string, concurrency int, c *ceilings)
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("asynq ceiling: %d of %d tasks processed in 2 minutes (did something else flush %s?)",
-				handled.Load(), ceilingTasks, countersign.RedactURL(url))
+				handled.Load(), ceilingTasks, redactURL(url))
 		}
 		time.Sleep(2 * time.Millisecond)
 	}

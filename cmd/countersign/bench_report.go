@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"github.com/countersign/countersign"
 )
 
 // benchReport is the bench's result: the table on stdout and --json FILE.
@@ -122,11 +120,11 @@ func (b *bench) collect(ctx context.Context) {
 		Rate: cfg.Rate, Concurrency: cfg.Concurrency, Duration: cfg.Duration.String(), Mix: cfg.Mix.String(),
 		Workers: cfg.Workers, ServiceConcurrency: cfg.ServiceConcurrency, RetrySchedule: cfg.RetrySchedule, CPUs: numCPU()}
 	if b.svc.dbURL != "" {
-		r.Setup.Database = countersign.RedactURL(b.svc.dbURL)
+		r.Setup.Database = redactURL(b.svc.dbURL)
 		r.DatabaseKind, _, _ = strings.Cut(b.svc.dbURL, ":")
 		r.DatabaseKind = strings.TrimSuffix(r.DatabaseKind, "ql") // postgresql → postgres
 	}
-	r.Setup.Redis = countersign.RedactURL(b.svc.redisURL)
+	r.Setup.Redis = redactURL(b.svc.redisURL)
 	d := b.drv
 	r.Flows = flowCounts{Started: d.flowsStarted.Load(), Completed: d.flowsDone.Load(), Failed: d.flowsFailed.Load(), Missed: d.missed.Load()}
 	r.APIRequests, r.APIFailures = d.requests.Load(), d.failureList()

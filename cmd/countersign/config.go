@@ -5,13 +5,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
 
-	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -39,7 +39,6 @@ type config struct {
 // default. The environment overrides the default; a flag overrides both.
 type setting struct {
 	flag, env, def, help string
-	secret               bool
 	value                string
 }
 
@@ -47,9 +46,9 @@ type setting struct {
 func settings() []*setting {
 	return []*setting{
 		{flag: "addr", env: "COUNTERSIGN_ADDR", def: "127.0.0.1:8080", help: "HTTP listen address"},
-		{flag: "database-url", env: "COUNTERSIGN_DATABASE_URL", def: "sqlite://./data/countersign.db", secret: true,
+		{flag: "database-url", env: "COUNTERSIGN_DATABASE_URL", def: "sqlite://./data/countersign.db",
 			help: "sqlite://PATH or postgres://USER:PASS@HOST/DB"},
-		{flag: "redis-url", env: "COUNTERSIGN_REDIS_URL", def: "", secret: true,
+		{flag: "redis-url", env: "COUNTERSIGN_REDIS_URL", def: "",
 			help: "redis://, rediss://, redis-sentinel:// URL; empty runs an embedded in-process Redis (development)"},
 		{flag: "allow-private-targets", env: "COUNTERSIGN_ALLOW_PRIVATE_TARGETS", def: "false",
 			help: "allow webhook URLs on loopback and private networks (and plain http)"},
@@ -112,13 +111,13 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 
 	db := val["database-url"]
 	if !hasAnyPrefix(db.value, "sqlite://", "postgres://", "postgresql://") || db.value == "sqlite://" {
-		return config{}, bad(db, countersign.RedactURL(db.value), "want sqlite://PATH or postgres://…")
+		return config{}, bad(db, redactURL(db.value), "want sqlite://PATH or postgres://…")
 	}
 	cfg.DatabaseURL = db.value
 
 	if rd := val["redis-url"]; rd.value != "" {
 		if _, err := asynq.ParseRedisURI(rd.value); err != nil {
-			return config{}, bad(rd, countersign.RedactURL(rd.value), err.Error())
+			return config{}, bad(rd, redactURL(rd.value), err.Error())
 		}
 		cfg.RedisURL = rd.value
 	}
@@ -202,8 +201,8 @@ func (c config) logAttrs() []any {
 	}
 	return []any{
 		"addr", c.Addr,
-		"database_url", countersign.RedactURL(c.DatabaseURL),
-		"redis_url", countersign.RedactURL(redis),
+		"database_url", redactURL(c.DatabaseURL),
+		"redis_url", redactURL(redis),
 		"allow_private_targets", c.AllowPrivateTargets,
 		"log_level", c.LogLevel.String(),
 		"log_format", c.LogFormat,
@@ -224,4 +223,13 @@ func (c config) newLogger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// redactURL hides the password of a database or Redis URL, for logs and errors.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
 }

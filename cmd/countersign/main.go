@@ -1,15 +1,8 @@
 // Command countersign runs the Countersign service: the REST API, the webhook
-// delivery workers and the schedulers, plus operator subcommands.
-//
-//	countersign serve              API and worker in one process (embedded defaults)
-//	countersign worker             delivery workers and schedulers only
-//	countersign migrate            apply database migrations and exit
-//	countersign workspace create   create a workspace and its first owner key
-//	countersign replay             replay a delivery, an event, or deliveries in bulk
-//	countersign verify             check a webhook request against its endpoint's secret
-//	countersign receive            a local webhook receiver, for trying Countersign out
-//	countersign health             ask a running serve process whether it is healthy
-//	countersign version            print the version
+// delivery workers and the schedulers (serve, worker), and the operator
+// commands beside it (migrate, workspace create, replay, verify, receive,
+// health, evidence, bench, version). `countersign help` lists them; the usage
+// text is in run.go.
 package main
 
 import (

@@ -6,42 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/api"
-	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/webhook"
 )
-
-// Bulk replay pacing in the worker: every tick, each running replay makes
-// the deliveries its rate allows, up to replayBudget in all.
-const (
-	replayTick   = 200 * time.Millisecond
-	replayBudget = 2000
-)
-
-// runReplays is the worker's bulk replay runner; it stops with ctx.
-func runReplays(ctx context.Context, db *storage.DB, log *slog.Logger) {
-	tick := time.NewTicker(replayTick)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		n, err := db.RunReplays(ctx, db.Now(), replayBudget)
-		if err != nil && ctx.Err() == nil {
-			log.Warn("bulk replay step failed", "err", err)
-		}
-		if n > 0 {
-			log.Debug("bulk replays made deliveries", "count", n)
-		}
-	}
-}
 
 const replayUsage = `usage:
   countersign replay delivery DLV_ID --workspace WSP_ID [--json]
@@ -107,6 +78,9 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer q.close()
+	if d := q.dispatch(); d != nil {
+		db.SetDispatcher(d)
+	}
 	actor := countersign.Actor{WorkspaceID: *ws, Role: countersign.RoleOwner, ClientApp: "countersign replay"}
 	out := replayOutput{w: stdout, json: *asJSON}
 	switch kind {
@@ -114,7 +88,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !countersign.ValidID(countersign.PrefixDelivery, pos[0]) {
 			return usagef("replay delivery: %q is not a dlv_… id", pos[0])
 		}
-		d, err := db.ReplayDelivery(ctx, actor, pos[0], q.dispatch())
+		d, err := db.ReplayDelivery(ctx, actor, pos[0])
 		if err != nil {
 			return err
 		}
@@ -124,7 +98,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !countersign.ValidID(countersign.PrefixEvent, pos[0]) {
 			return usagef("replay event: %q is not an evt_… id", pos[0])
 		}
-		ds, err := db.ReplayEvent(ctx, actor, pos[0], *endpoint, q.dispatch())
+		ds, err := db.ReplayEvent(ctx, actor, pos[0], *endpoint)
 		if err != nil {
 			return err
 		}

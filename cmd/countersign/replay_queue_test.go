@@ -69,11 +69,11 @@ func TestReplayCommandQueuesThroughRedis(t *testing.T) {
 		if id == nil || !strings.Contains(out, "queued") {
 			t.Fatalf("replay %v with Redis printed %q", args, out)
 		}
-		info, err := inspector.GetTaskInfo(queue.QueueReplays, id[2]+":1")
+		info, err := inspector.GetTaskInfo(queue.Replays, id[2]+":1")
 		if err != nil {
 			t.Fatalf("replay %v: delivery %s is not on the replays queue: %v", args, id[2], err)
 		}
-		if info.Queue != queue.QueueReplays {
+		if info.Queue != queue.Replays {
 			t.Errorf("task %s is on %s", info.ID, info.Queue)
 		}
 	}

@@ -110,7 +110,7 @@ func (s *service) startAPI() error {
 	s.loop(func(ctx context.Context) { <-ctx.Done(); audit.Close(); usage.Close() })
 	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version(), RateLimit: s.cfg.APIRateLimit}, api.Deps{
 		Keys: s.db, Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
-		Webhooks: s.db, Guard: s.guard(), Queue: s.enqueuer, Events: s.db,
+		Webhooks: s.db, Guard: s.guard(), Events: s.db,
 		Resources: s.db, Audit: audit, Processes: s.db, KeyUsage: usage,
 	})
 	var err error
@@ -139,9 +139,10 @@ func (s *service) startWorker() error {
 		return err
 	}
 	s.log.Info("worker started", "concurrency", s.cfg.Concurrency)
-	reconciler := &webhook.Reconciler[storage.DueCursor]{Source: s.db, Queue: s.enqueuer, Grace: 10 * time.Second, Logger: s.log}
+	reconciler := &webhook.Reconciler{Source: s.db, Queue: s.enqueuer, Grace: 10 * time.Second, Logger: s.log}
 	s.loop(func(ctx context.Context) { reconciler.Run(ctx, 5*time.Second) })
-	s.loop(func(ctx context.Context) { runReplays(ctx, s.db, s.log) })
+	replays := &webhook.ReplayRunner{Store: s.db, Logger: s.log, Now: s.db.Now}
+	s.loop(replays.Run)
 	s.loop(func(ctx context.Context) { scheduleLoop(ctx, s.db.ApplyDue, time.Second, s.log) })
 	s.loop(func(ctx context.Context) { expungeLoop(ctx, s.db, s.cfg.EventRetention, retentionEvery, s.log) })
 	return nil

@@ -1,7 +1,8 @@
-// Package queuetest gives tests their own database of the real Redis on
-// 127.0.0.1:6379. asynq has no key prefix, so isolation is by database number:
-// each test package uses its own numbers (see the table in README), flushed
-// before and after each test.
+// Package queuetest gives tests their own database of the real Redis at Addr
+// ($COUNTERSIGN_TEST_REDIS_ADDR, 127.0.0.1:6379 when unset). asynq has no key
+// prefix, so isolation is by database number: each test package uses its own
+// numbers (see the table in docs/delivery.md), flushed before and after each
+// test.
 package queuetest
 
 import (

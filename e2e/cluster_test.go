@@ -29,9 +29,8 @@ type clusterConfig struct {
 	postgres bool
 	// sqliteDir is the directory of the SQLite file (default: a temp dir).
 	sqliteDir string
-	// redisDB is the database of the shared test Redis; ignored when redisURL is set.
-	redisDB int
-	// redisURL is a Redis of the test's own.
+	// redisURL is a Redis of the test's own (default: a database leased
+	// from the shared test Redis).
 	redisURL string
 	// schedule is COUNTERSIGN_RETRY_SCHEDULE (default ciSchedule).
 	schedule string
@@ -72,7 +71,7 @@ func newCluster(t testing.TB, cfg clusterConfig) *cluster {
 	}
 	c.redisURL = cfg.redisURL
 	if c.redisURL == "" {
-		c.redisURL = queuetest.URL(t, cfg.redisDB)
+		c.redisURL = queuetest.URL(t)
 	}
 	c.addr = freeAddr(t)
 	schedule := cfg.schedule

@@ -19,7 +19,7 @@ import (
 // events and deliveries) while the worker records attempts: SQLite takes one
 // writer at a time, and waiting for the lock must never surface as a 5xx.
 func TestConcurrentWritersOnSQLite(t *testing.T) {
-	c := newCluster(t, clusterConfig{redisDB: redisDBMisc})
+	c := newCluster(t, clusterConfig{})
 	c.serve()
 	eps := standardEndpoints(t, c, behaviour{})
 	baseline := c.lastSeq()
@@ -91,7 +91,7 @@ func fill(t *testing.T, path string) {
 // with every committed event delivered.
 func TestDiskFull(t *testing.T) {
 	disk := mountTmpfs(t, "8m")
-	c := newCluster(t, clusterConfig{redisDB: redisDBMisc, sqliteDir: disk})
+	c := newCluster(t, clusterConfig{sqliteDir: disk})
 	c.serve()
 	// Receivers that take a while, so attempts are in flight when the disk
 	// fills and their records meet the full disk too.
@@ -158,7 +158,7 @@ func TestDiskFull(t *testing.T) {
 // service starts and every event committed before is delivered.
 func TestReadOnlyDisk(t *testing.T) {
 	disk := mountTmpfs(t, "16m")
-	c := newCluster(t, clusterConfig{redisDB: redisDBMisc, sqliteDir: disk})
+	c := newCluster(t, clusterConfig{sqliteDir: disk})
 	s := c.serve()
 	eps := standardEndpoints(t, c, behaviour{})
 	baseline := c.lastSeq()

@@ -59,7 +59,7 @@ func (c *cluster) deliveriesOf(t testing.TB, ep *endpoint) []deliveryDetail {
 // arrives; every attempt is recorded with its error class; no retry comes
 // earlier than the schedule allows.
 func TestReceiverFaults(t *testing.T) {
-	c := newCluster(t, clusterConfig{redisDB: redisDBMisc})
+	c := newCluster(t, clusterConfig{})
 	c.serve()
 	refusing := c.addEndpoint(newReceiver(t, "refusing", behaviour{}), 5, "transaction.lifecycle.completed")
 	slow := c.addEndpoint(newReceiver(t, "slow", behaviour{slowFirst: 2, slowFor: 3 * time.Second}), 1, "action.closed")

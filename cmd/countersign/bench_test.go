@@ -13,9 +13,6 @@ import (
 	"github.com/countersign/countersign/queue/queuetest"
 )
 
-// redisDBBench is the Redis database of the bench's smoke test.
-const redisDBBench = 4
-
 // TestBenchSmoke runs a few seconds of `countersign bench` in process, on
 // real Redis and a temp SQLite file, and checks that deliveries arrived,
 // verified and complete. It never checks how fast: that is the bench's job.
@@ -23,7 +20,7 @@ func TestBenchSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the bench smoke run takes a few seconds")
 	}
-	redisURL := queuetest.URL(t, redisDBBench)
+	redisURL := queuetest.URL(t)
 	withEnv(t, nil)
 	out := filepath.Join(t.TempDir(), "bench.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -49,7 +49,7 @@ func TestWorkerKilledMidLoad(t *testing.T) {
 
 			l.waitDone(ctx, 25)
 			waitAcked(ctx, eps[0].rcv, 20) // attempts are in flight
-			w.kill()
+			w.Kill()
 			t.Logf("worker killed after %d processes, %d deliveries acknowledged by %s",
 				l.done.Load(), eps[0].rcv.ackedCount(), eps[0].rcv.name)
 			l.waitDone(ctx, l.done.Load()+25) // events pile up with no worker
@@ -84,7 +84,7 @@ func TestServerKilledMidLoad(t *testing.T) {
 
 	l.waitDone(ctx, 25)
 	waitAcked(ctx, eps[0].rcv, 20)
-	s.kill()
+	s.Kill()
 	t.Logf("serve killed after %d processes", l.done.Load())
 	time.Sleep(500 * time.Millisecond) // the load meets a dead server
 	c.serve()

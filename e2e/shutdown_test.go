@@ -100,11 +100,11 @@ func TestShutdownHandsBackSlowAttempts(t *testing.T) {
 func stopGracefully(t *testing.T, c *cluster, p *proc) {
 	t.Helper()
 	start := time.Now()
-	if err := p.term(30 * time.Second); err != nil {
-		t.Errorf("%s after SIGTERM: %v", p.name, err)
+	if err := p.Term(30 * time.Second); err != nil {
+		t.Errorf("%s after SIGTERM: %v", p.Name(), err)
 	}
-	t.Logf("%s stopped %s after SIGTERM", p.name, time.Since(start).Round(time.Millisecond))
-	if p.name != "worker" {
+	t.Logf("%s stopped %s after SIGTERM", p.Name(), time.Since(start).Round(time.Millisecond))
+	if p.Name() != "worker" {
 		return
 	}
 	active, err := c.queueTasks("active")

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"github.com/countersign/countersign"
 )
 
-// benchReport is the bench's result: the table on stdout and --json FILE.
-type benchReport struct {
+// Report is the bench's result: the table on stdout and --json FILE.
+type Report struct {
 	// Headline figures.
 	DeliveriesPerSecond  float64        `json:"deliveries_per_second"`
 	EventsPerSecond      float64        `json:"events_per_second"`
@@ -182,7 +182,7 @@ func (b *bench) collect(ctx context.Context) {
 }
 
 // warn lists what makes the figures suspect.
-func (r *benchReport) warn(b *bench) {
+func (r *Report) warn(b *bench) {
 	r.Warnings = []string{}
 	add := func(format string, args ...any) { r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...)) }
 	if l := r.LostBreakdown; r.Lost > 0 {
@@ -219,7 +219,7 @@ func (r *benchReport) warn(b *bench) {
 }
 
 // computeRatios divides the headline figures by their ceilings.
-func (r *benchReport) computeRatios() {
+func (r *Report) computeRatios() {
 	c := r.Ceilings
 	ceiling := minPositive(c.AsynqNoop, c.SignedPost)
 	r.Ratios = ratios{DeliveriesOfAsynq: ratio(r.DeliveriesPerSecond, c.AsynqNoop),
@@ -250,7 +250,7 @@ func minPositive(a, b float64) float64 {
 }
 
 // write prints the table and writes the JSON file, if asked.
-func (r *benchReport) write(stdout io.Writer, jsonFile string) error {
+func (r *Report) write(stdout io.Writer, jsonFile string) error {
 	r.printTable(stdout)
 	if jsonFile == "" {
 		return nil

@@ -48,6 +48,7 @@ type serviceProc struct {
 	child  *kit.Proc          // child mode
 	cancel context.CancelFunc // in-process mode
 	exited chan struct{}      // in-process mode: closed when Serve returned
+	err    error              // in-process mode: what Serve returned
 }
 
 // done is closed when the process (or its in-process stand-in) has ended.
@@ -56,6 +57,19 @@ func (p *serviceProc) done() <-chan struct{} {
 		return p.child.Done()
 	}
 	return p.exited
+}
+
+// exitErr is how the process ended, once done is closed.
+func (p *serviceProc) exitErr() error {
+	if p.child != nil {
+		return p.child.Err()
+	}
+	select {
+	case <-p.exited:
+		return p.err
+	default:
+		return nil
+	}
 }
 
 // startService starts the service the configuration asks for and waits until
@@ -114,7 +128,7 @@ func startService(ctx context.Context, cfg config, cmds Commands, dir string) (*
 	}
 	if err := waitReady(ctx, s.baseURL, s.procs[0].done()); err != nil {
 		s.stop()
-		return nil, fmt.Errorf("%w\nservice log:\n%s", err, s.logs.tail())
+		return nil, fmt.Errorf("%w (exit: %v)\nservice log:\n%s", err, s.procs[0].exitErr(), s.logs.tail())
 	}
 	return s, nil
 }
@@ -174,7 +188,7 @@ func (s *service) start(ctx context.Context, name string, args ...string) error 
 		}
 		go func() {
 			defer close(p.exited)
-			s.cmds.Serve(pctx, flags, io.Discard, s.logs, args[0] == "serve")
+			p.err = s.cmds.Serve(pctx, flags, io.Discard, s.logs, args[0] == "serve")
 		}()
 	} else {
 		exe, err := os.Executable()

@@ -8,15 +8,17 @@ import (
 )
 
 // TestDependenciesStayInTheirPackages keeps each heavy dependency in the one
-// package made for it (and cmd/, which wires everything): Fiber in api,
-// asynq in queue, sqlx in storage, the SMTP server library in the mail test
-// kit. The domain packages import none of them.
+// package made for it (and cmd/, which wires everything, and bench, which
+// measures the queue and reads the service's database): Fiber in api, asynq
+// in queue, sqlx in storage, the SMTP server library in the mail test kit.
+// The domain packages and internal/kit, shared with the end-to-end tests,
+// import none of them.
 func TestDependenciesStayInTheirPackages(t *testing.T) {
 	const module = "github.com/countersign/countersign"
 	allowed := map[string][]string{
 		"github.com/gofiber/fiber/v2": {"api", "cmd/countersign"},
-		"github.com/hibiken/asynq":    {"queue", "queue/queuetest", "cmd/countersign"},
-		"github.com/jmoiron/sqlx":     {"storage", "storage/storagetest", "cmd/countersign"},
+		"github.com/hibiken/asynq":    {"queue", "queue/queuetest", "cmd/countersign", "bench"},
+		"github.com/jmoiron/sqlx":     {"storage", "storage/storagetest", "cmd/countersign", "bench"},
 		// The SMTP server library is for tests only: the product sends mail, it receives none.
 		"github.com/emersion/go-smtp": {"mail/mailtest"},
 	}

@@ -1,34 +1,18 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/internal/golden"
 	"github.com/countersign/countersign/storage"
 )
-
-func init() {
-	// Other test files of the package may declare -update too; one flag serves all.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata")
-	}
-}
-
-// updatingGolden reports whether -update was given.
-func updatingGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // resourceDeps fills the resource store and the audit writer of deps when
 // they are empty, and returns the writer it made (closed when the test ends,
@@ -99,31 +83,7 @@ func checkGolden(t *testing.T, name string, body []byte) {
 	if err := json.Unmarshal(body, &v); err != nil {
 		t.Fatalf("golden %s: body %q is not JSON: %v", name, body, err)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(normalizeJSON(v)); err != nil {
-		t.Fatal(err)
-	}
-	got := buf.Bytes()
-	path := filepath.Join("..", "testdata", "api", name+".json")
-	if updatingGolden() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./api -run %s -update to create it)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test ./api -update if the change is intended)\n got: %s\nwant: %s", path, got, want)
-	}
+	golden.Check(t, "api", name+".json", golden.JSON(t, normalizeJSON(v)))
 }
 
 // resCall sends a request and fails unless it answers want.

@@ -142,7 +142,7 @@ func (c *cluster) drain(t testing.TB, eps []*endpoint, baseline int64, within ti
 	var list struct {
 		Data []json.RawMessage `json:"data"`
 	}
-	if err := c.api.must(ctx, http.StatusOK, "GET", "/v1/webhooks/deliveries?status=pending&limit=10", nil, &list); err != nil {
+	if err := c.api.Must(ctx, http.StatusOK, "GET", "/v1/webhooks/deliveries?status=pending&limit=10", nil, &list); err != nil {
 		t.Error(err)
 	} else if len(list.Data) > 0 {
 		t.Errorf("listDeliveries?status=pending answers %d deliveries after the drain", len(list.Data))
@@ -225,7 +225,7 @@ func (c *cluster) explainMissing(t testing.TB, miss []pair, pending int) {
 		fmt.Fprintf(&b, "  %s → %s: %s %s, %d attempts, next %s, last error %q\n",
 			p.event, p.endpoint, d.ID, d.Status, d.Attempts, next, d.LastErr.String)
 	}
-	if status, data, err := c.api.call(context.Background(), "GET", "/metrics", nil); err == nil && status == 200 {
+	if status, data, err := c.api.Call(context.Background(), "GET", "/metrics", nil); err == nil && status == 200 {
 		for _, l := range strings.Split(string(data), "\n") {
 			if strings.HasPrefix(l, "countersign_queue_tasks") && !strings.HasSuffix(l, " 0") {
 				fmt.Fprintf(&b, "  %s\n", l)
@@ -238,7 +238,7 @@ func (c *cluster) explainMissing(t testing.TB, miss []pair, pending int) {
 // queueTasks sums countersign_queue_tasks of one state over the delivery
 // queues, as a serve process's /metrics reports them (from Redis).
 func (c *cluster) queueTasks(state string) (int, error) {
-	status, data, err := c.api.call(context.Background(), "GET", "/metrics", nil)
+	status, data, err := c.api.Call(context.Background(), "GET", "/metrics", nil)
 	if err != nil || status != http.StatusOK {
 		return 0, fmt.Errorf("GET /metrics: %d %v", status, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/internal/kit"
 	"github.com/countersign/countersign/queue/queuetest"
 	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/storage/storagetest"
@@ -29,9 +29,8 @@ type clusterConfig struct {
 	postgres bool
 	// sqliteDir is the directory of the SQLite file (default: a temp dir).
 	sqliteDir string
-	// redisDB is the database of the shared test Redis; ignored when redisURL is set.
-	redisDB int
-	// redisURL is a Redis of the test's own.
+	// redisURL is a Redis of the test's own (default: a database leased
+	// from the shared test Redis).
 	redisURL string
 	// schedule is COUNTERSIGN_RETRY_SCHEDULE (default ciSchedule).
 	schedule string
@@ -72,7 +71,7 @@ func newCluster(t testing.TB, cfg clusterConfig) *cluster {
 	}
 	c.redisURL = cfg.redisURL
 	if c.redisURL == "" {
-		c.redisURL = queuetest.URL(t, cfg.redisDB)
+		c.redisURL = queuetest.URL(t)
 	}
 	c.addr = freeAddr(t)
 	schedule := cfg.schedule
@@ -141,12 +140,11 @@ func (c *cluster) closeDB() {
 // freeAddr returns a loopback address with a port free right now.
 func freeAddr(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := kit.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
 
 // start runs the binary with args and the cluster's settings.
@@ -184,37 +182,23 @@ func (c *cluster) worker() *proc {
 
 // waitHealthy waits until /healthz answers 200.
 func (c *cluster) waitHealthy(p *proc, within time.Duration) error {
-	deadline := time.Now().Add(within)
-	hc := &http.Client{Timeout: time.Second}
-	for {
-		res, err := hc.Get("http://" + c.addr + "/healthz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if !p.running() {
-			return fmt.Errorf("%s exited (%v) before answering", p.name, p.err)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s did not answer /healthz within %s", p.name, within)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := kit.WaitReady(context.Background(), "http://"+c.addr+"/healthz", p.Done(), within); err != nil {
+		return fmt.Errorf("%s: %w (exit %v)", p.Name(), err, p.Err())
 	}
+	return nil
 }
 
 // stop ends every process still running (SIGTERM, then SIGKILL), prints the
 // logs when the test failed (or E2E_LOGS is set), and closes the database.
 func (c *cluster) stop() {
 	for _, p := range c.procs {
-		if p.running() {
+		if p.Running() {
 			start := time.Now()
-			if err := p.term(15 * time.Second); err != nil {
-				c.t.Logf("stopping %s: %v", p.name, err)
+			if err := p.Term(15 * time.Second); err != nil {
+				c.t.Logf("stopping %s: %v", p.Name(), err)
 			}
 			if took := time.Since(start); took > 5*time.Second {
-				c.t.Logf("stopping %s took %s", p.name, took.Round(time.Millisecond))
+				c.t.Logf("stopping %s took %s", p.Name(), took.Round(time.Millisecond))
 			}
 		}
 	}
@@ -242,7 +226,7 @@ func (c *cluster) addEndpoint(rcv *receiver, timeoutSeconds int, patterns ...str
 		Secret string `json:"secret"`
 	}
 	body := map[string]any{"url": rcv.url(), "event_types": patterns, "timeout_seconds": timeoutSeconds}
-	if err := c.api.must(context.Background(), http.StatusCreated, "POST", "/v1/webhooks/endpoints", body, &out); err != nil {
+	if err := c.api.Must(context.Background(), http.StatusCreated, "POST", "/v1/webhooks/endpoints", body, &out); err != nil {
 		c.t.Fatal(err)
 	}
 	if out.Secret == "" {

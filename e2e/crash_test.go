@@ -7,17 +7,6 @@ import (
 	"time"
 )
 
-// Redis databases of the shared test Redis used by this package (see the
-// table in docs/delivery.md). The Redis fault tests run a redis-server of
-// their own.
-const (
-	redisDBWorkerKill   = 10
-	redisDBWorkerKillPG = 11
-	redisDBServerKill   = 13
-	// redisDBMisc is shared by the tests that do not run in parallel.
-	redisDBMisc = 14
-)
-
 // drainWithin bounds every drain of the CI tests. An attempt that was in
 // flight in a process killed with -9 stays active in asynq until its lease
 // (30 s) has expired and a worker's recoverer (every minute) hands it back:
@@ -43,11 +32,10 @@ func TestWorkerKilledMidLoad(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		postgres bool
-		redisDB  int
-	}{{"sqlite", false, redisDBWorkerKill}, {"postgres", true, redisDBWorkerKillPG}} {
+	}{{"sqlite", false}, {"postgres", true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := newCluster(t, clusterConfig{postgres: tc.postgres, redisDB: tc.redisDB})
+			c := newCluster(t, clusterConfig{postgres: tc.postgres})
 			c.serve("--no-worker")
 			w := c.worker()
 			eps := standardEndpoints(t, c, behaviour{delay: 20 * time.Millisecond})
@@ -61,7 +49,7 @@ func TestWorkerKilledMidLoad(t *testing.T) {
 
 			l.waitDone(ctx, 25)
 			waitAcked(ctx, eps[0].rcv, 20) // attempts are in flight
-			w.kill()
+			w.Kill()
 			t.Logf("worker killed after %d processes, %d deliveries acknowledged by %s",
 				l.done.Load(), eps[0].rcv.ackedCount(), eps[0].rcv.name)
 			l.waitDone(ctx, l.done.Load()+25) // events pile up with no worker
@@ -83,7 +71,7 @@ func TestWorkerKilledMidLoad(t *testing.T) {
 // died fail at the client; only what the database committed must arrive.
 func TestServerKilledMidLoad(t *testing.T) {
 	t.Parallel()
-	c := newCluster(t, clusterConfig{redisDB: redisDBServerKill})
+	c := newCluster(t, clusterConfig{})
 	s := c.serve()
 	eps := standardEndpoints(t, c, behaviour{delay: 20 * time.Millisecond})
 	baseline := c.lastSeq()
@@ -96,7 +84,7 @@ func TestServerKilledMidLoad(t *testing.T) {
 
 	l.waitDone(ctx, 25)
 	waitAcked(ctx, eps[0].rcv, 20)
-	s.kill()
+	s.Kill()
 	t.Logf("serve killed after %d processes", l.done.Load())
 	time.Sleep(500 * time.Millisecond) // the load meets a dead server
 	c.serve()

@@ -19,7 +19,7 @@ import (
 // events and deliveries) while the worker records attempts: SQLite takes one
 // writer at a time, and waiting for the lock must never surface as a 5xx.
 func TestConcurrentWritersOnSQLite(t *testing.T) {
-	c := newCluster(t, clusterConfig{redisDB: redisDBMisc})
+	c := newCluster(t, clusterConfig{})
 	c.serve()
 	eps := standardEndpoints(t, c, behaviour{})
 	baseline := c.lastSeq()
@@ -91,7 +91,7 @@ func fill(t *testing.T, path string) {
 // with every committed event delivered.
 func TestDiskFull(t *testing.T) {
 	disk := mountTmpfs(t, "8m")
-	c := newCluster(t, clusterConfig{redisDB: redisDBMisc, sqliteDir: disk})
+	c := newCluster(t, clusterConfig{sqliteDir: disk})
 	c.serve()
 	// Receivers that take a while, so attempts are in flight when the disk
 	// fills and their records meet the full disk too.
@@ -113,7 +113,7 @@ func TestDiskFull(t *testing.T) {
 	// 5xx other than 503 unavailable, and reads keep answering.
 	writes, reads := map[string]int{}, map[string]int{}
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		status, data, err := c.api.call(ctx, "POST", "/v1/processes", processBody(0))
+		status, data, err := c.api.Call(ctx, "POST", "/v1/processes", processBody(0))
 		if err != nil {
 			t.Fatalf("createProcess with the disk full: %v", err)
 		}
@@ -127,7 +127,7 @@ func TestDiskFull(t *testing.T) {
 			t.Errorf("a write on a full disk answered %d %s", status, data)
 		}
 		for _, path := range []string{"/v1/processes?size=5", "/v1/events?limit=5", "/v1/webhooks/deliveries?limit=5", "/readyz"} {
-			status, data, err := c.api.call(ctx, "GET", path, nil)
+			status, data, err := c.api.Call(ctx, "GET", path, nil)
 			if err != nil || status != http.StatusOK {
 				t.Errorf("GET %s with the disk full: %d %s %v, want 200", path, status, data, err)
 			}
@@ -158,7 +158,7 @@ func TestDiskFull(t *testing.T) {
 // service starts and every event committed before is delivered.
 func TestReadOnlyDisk(t *testing.T) {
 	disk := mountTmpfs(t, "16m")
-	c := newCluster(t, clusterConfig{redisDB: redisDBMisc, sqliteDir: disk})
+	c := newCluster(t, clusterConfig{sqliteDir: disk})
 	s := c.serve()
 	eps := standardEndpoints(t, c, behaviour{})
 	baseline := c.lastSeq()
@@ -166,7 +166,7 @@ func TestReadOnlyDisk(t *testing.T) {
 	defer cancel()
 	l := newLoad(c.api)
 	l.run(ctx, 5, 2, 0)
-	if err := s.term(30 * time.Second); err != nil {
+	if err := s.Term(30 * time.Second); err != nil {
 		t.Fatalf("serve after SIGTERM: %v", err)
 	}
 	c.closeDB()
@@ -179,13 +179,13 @@ func TestReadOnlyDisk(t *testing.T) {
 	remount("ro")
 	p := c.start("serve-readonly", "serve")
 	select {
-	case <-p.done:
+	case <-p.Done():
 	case <-time.After(30 * time.Second):
 		t.Fatalf("serve on a read-only file system did not exit")
 	}
 	data, _ := os.ReadFile(p.logPath)
-	if p.err == nil || !strings.Contains(string(data), "read-only") {
-		t.Errorf("serve on a read-only file system: exit %v, log:\n%s\nwant a failure that says read-only", p.err, data)
+	if p.Err() == nil || !strings.Contains(string(data), "read-only") {
+		t.Errorf("serve on a read-only file system: exit %v, log:\n%s\nwant a failure that says read-only", p.Err(), data)
 	}
 	remount("rw")
 	c.openDB()

@@ -93,7 +93,7 @@ func (l *load) process(ctx context.Context, i int) error {
 
 func (l *load) call(ctx context.Context, want int, method, path string, body any) ([]byte, error) {
 	l.calls.Add(1)
-	status, data, err := l.api.call(ctx, method, path, body)
+	status, data, err := l.api.Call(ctx, method, path, body)
 	if err != nil {
 		if ctx.Err() == nil {
 			l.transport.Add(1)

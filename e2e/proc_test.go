@@ -5,21 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/countersign/countersign/internal/kit"
 )
 
 // proc is one child process of the binary (serve, worker, redis-server…)
-// with its output captured in a file.
+// started by the kit, with its output captured in a file.
 type proc struct {
-	name    string
-	cmd     *exec.Cmd
+	*kit.Proc
 	logPath string
-	done    chan struct{}
-	err     error // the exit error, once done is closed
 }
 
 // startProc starts path with args and env, its stdout and stderr appended to logPath.
@@ -29,56 +26,16 @@ func startProc(t testing.TB, name, logPath string, env []string, path string, ar
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(path, args...)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = childAttr()
-	if err := cmd.Start(); err != nil {
+	kp, err := kit.Start(name, f, env, path, args...)
+	if err != nil {
 		f.Close()
-		t.Fatalf("start %s: %v", name, err)
+		t.Fatal(err)
 	}
-	p := &proc{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
 	go func() {
-		p.err = cmd.Wait()
+		<-kp.Done()
 		f.Close()
-		close(p.done)
 	}()
-	return p
-}
-
-// running reports whether the process has not exited.
-func (p *proc) running() bool {
-	select {
-	case <-p.done:
-		return false
-	default:
-		return true
-	}
-}
-
-// kill sends SIGKILL (kill -9) and waits for the process to be gone.
-func (p *proc) kill() {
-	if p.running() {
-		_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	}
-	<-p.done
-}
-
-// term sends SIGTERM and waits up to within for the process to exit; it
-// returns the exit error (nil for status 0), or an error when it did not exit
-// in time (it is then killed).
-func (p *proc) term(within time.Duration) error {
-	if !p.running() {
-		return fmt.Errorf("%s had already exited: %v", p.name, p.err)
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		return p.err
-	case <-time.After(within):
-		p.kill()
-		return fmt.Errorf("%s did not exit within %s of SIGTERM", p.name, within)
-	}
+	return &proc{Proc: kp, logPath: logPath}
 }
 
 // logEntry is one line of a process's JSON log.
@@ -115,11 +72,11 @@ func (p *proc) waitLog(msg string, within time.Duration) error {
 				return nil
 			}
 		}
-		if !p.running() {
-			return fmt.Errorf("%s exited (%v) before logging %q", p.name, p.err, msg)
+		if !p.Running() {
+			return fmt.Errorf("%s exited (%v) before logging %q", p.Name(), p.Err(), msg)
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s did not log %q within %s", p.name, msg, within)
+			return fmt.Errorf("%s did not log %q within %s", p.Name(), msg, within)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -142,7 +99,7 @@ func (p *proc) dumpLog(t testing.TB) {
 	t.Helper()
 	data, err := os.ReadFile(p.logPath)
 	if err != nil {
-		t.Logf("%s: no log: %v", p.name, err)
+		t.Logf("%s: no log: %v", p.Name(), err)
 		return
 	}
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
@@ -157,5 +114,5 @@ func (p *proc) dumpLog(t testing.TB) {
 	}
 	tail := lines[max(0, len(lines)-40):]
 	t.Logf("==== %s (%s): %d lines, %d warnings/errors ====\n%s\n---- last lines ----\n%s",
-		p.name, p.logPath, len(lines), len(problems), strings.Join(problems, "\n"), strings.Join(tail, "\n"))
+		p.Name(), p.logPath, len(lines), len(problems), strings.Join(problems, "\n"), strings.Join(tail, "\n"))
 }

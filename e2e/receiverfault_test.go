@@ -38,7 +38,7 @@ func (c *cluster) deliveriesOf(t testing.TB, ep *endpoint) []deliveryDetail {
 		} `json:"data"`
 		HasMore bool `json:"has_more"`
 	}
-	if err := c.api.must(ctx, http.StatusOK, "GET", "/v1/webhooks/deliveries?limit=1000&endpoint_id="+ep.id, nil, &list); err != nil {
+	if err := c.api.Must(ctx, http.StatusOK, "GET", "/v1/webhooks/deliveries?limit=1000&endpoint_id="+ep.id, nil, &list); err != nil {
 		t.Fatal(err)
 	}
 	if list.HasMore {
@@ -46,7 +46,7 @@ func (c *cluster) deliveriesOf(t testing.TB, ep *endpoint) []deliveryDetail {
 	}
 	out := make([]deliveryDetail, len(list.Data))
 	for i, d := range list.Data {
-		if err := c.api.must(ctx, http.StatusOK, "GET", "/v1/webhooks/deliveries/"+d.ID, nil, &out[i]); err != nil {
+		if err := c.api.Must(ctx, http.StatusOK, "GET", "/v1/webhooks/deliveries/"+d.ID, nil, &out[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -59,7 +59,7 @@ func (c *cluster) deliveriesOf(t testing.TB, ep *endpoint) []deliveryDetail {
 // arrives; every attempt is recorded with its error class; no retry comes
 // earlier than the schedule allows.
 func TestReceiverFaults(t *testing.T) {
-	c := newCluster(t, clusterConfig{redisDB: redisDBMisc})
+	c := newCluster(t, clusterConfig{})
 	c.serve()
 	refusing := c.addEndpoint(newReceiver(t, "refusing", behaviour{}), 5, "transaction.lifecycle.completed")
 	slow := c.addEndpoint(newReceiver(t, "slow", behaviour{slowFirst: 2, slowFor: 3 * time.Second}), 1, "action.closed")

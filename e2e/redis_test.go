@@ -38,7 +38,7 @@ func startPrivateRedis(t testing.TB) *privateRedis {
 	r.start()
 	t.Cleanup(func() {
 		if r.p != nil {
-			r.p.kill()
+			r.p.Kill()
 			if t.Failed() {
 				r.p.dumpLog(t)
 			}
@@ -68,7 +68,7 @@ func (r *privateRedis) start() {
 		if err == nil {
 			return
 		}
-		if !r.p.running() || time.Now().After(deadline) {
+		if !r.p.Running() || time.Now().After(deadline) {
 			r.p.dumpLog(r.t)
 			r.t.Fatalf("redis-server on port %d did not start: %v", r.port, err)
 		}
@@ -77,7 +77,7 @@ func (r *privateRedis) start() {
 }
 
 // stop kills the server (SIGKILL): its data is gone.
-func (r *privateRedis) stop() { r.p.kill() }
+func (r *privateRedis) stop() { r.p.Kill() }
 
 // flushAll runs FLUSHALL.
 func (r *privateRedis) flushAll() error {

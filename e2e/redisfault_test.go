@@ -70,7 +70,7 @@ func TestRedisDownAndBackEmpty(t *testing.T) {
 	before := l.done.Load()
 	seqBefore := c.lastSeq()
 	time.Sleep(redisOutage / 2)
-	status, body, err := c.api.call(ctx, "GET", "/readyz", nil)
+	status, body, err := c.api.Call(ctx, "GET", "/readyz", nil)
 	if err != nil || status != http.StatusServiceUnavailable || !strings.Contains(string(body), "redis") {
 		t.Errorf("/readyz with Redis down: %d %s %v, want 503 naming redis", status, body, err)
 	}

@@ -14,7 +14,7 @@ import (
 // the queue (each in-flight attempt finished or went back), nothing is lost and
 // no attempt is recorded twice.
 func TestGracefulShutdownUnderLoad(t *testing.T) {
-	c := newCluster(t, clusterConfig{redisDB: redisDBMisc, env: []string{"COUNTERSIGN_SHUTDOWN_TIMEOUT=5s"}})
+	c := newCluster(t, clusterConfig{env: []string{"COUNTERSIGN_SHUTDOWN_TIMEOUT=5s"}})
 	api := c.serve("--no-worker")
 	w := c.worker()
 	// Attempts take 300 ms: SIGTERM always finds some in flight.
@@ -58,7 +58,7 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 // shutdown grace period: the unfinished attempts are not recorded, their tasks
 // go back to the queue (none is left active) and the next worker makes them.
 func TestShutdownHandsBackSlowAttempts(t *testing.T) {
-	c := newCluster(t, clusterConfig{redisDB: redisDBMisc, env: []string{"COUNTERSIGN_SHUTDOWN_TIMEOUT=1s"}})
+	c := newCluster(t, clusterConfig{env: []string{"COUNTERSIGN_SHUTDOWN_TIMEOUT=1s"}})
 	c.serve("--no-worker")
 	w := c.worker()
 	slow := newReceiver(t, "slow", behaviour{delay: 3 * time.Second})
@@ -100,11 +100,11 @@ func TestShutdownHandsBackSlowAttempts(t *testing.T) {
 func stopGracefully(t *testing.T, c *cluster, p *proc) {
 	t.Helper()
 	start := time.Now()
-	if err := p.term(30 * time.Second); err != nil {
-		t.Errorf("%s after SIGTERM: %v", p.name, err)
+	if err := p.Term(30 * time.Second); err != nil {
+		t.Errorf("%s after SIGTERM: %v", p.Name(), err)
 	}
-	t.Logf("%s stopped %s after SIGTERM", p.name, time.Since(start).Round(time.Millisecond))
-	if p.name != "worker" {
+	t.Logf("%s stopped %s after SIGTERM", p.Name(), time.Since(start).Round(time.Millisecond))
+	if p.Name() != "worker" {
 		return
 	}
 	active, err := c.queueTasks("active")

@@ -146,7 +146,7 @@ func (s *soak) inject() {
 
 func (s *soak) killWorker() string {
 	i := s.next % len(s.workers)
-	s.workers[i].kill()
+	s.workers[i].Kill()
 	time.Sleep(2 * time.Second)
 	s.workers[i] = s.c.worker()
 	return "worker kill -9"
@@ -154,7 +154,7 @@ func (s *soak) killWorker() string {
 
 func (s *soak) termWorker() string {
 	i := s.next % len(s.workers)
-	if err := s.workers[i].term(time.Minute); err != nil {
+	if err := s.workers[i].Term(time.Minute); err != nil {
 		s.t.Errorf("worker after SIGTERM: %v", err)
 	}
 	s.workers[i] = s.c.worker()
@@ -162,7 +162,7 @@ func (s *soak) termWorker() string {
 }
 
 func (s *soak) killAPI() string {
-	s.api.kill()
+	s.api.Kill()
 	time.Sleep(time.Second)
 	s.api = s.c.serve("--no-worker")
 	return "API kill -9"

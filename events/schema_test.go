@@ -51,16 +51,16 @@ func instance(tb testing.TB, v any) any {
 	return doc
 }
 
-// golden reads t's golden envelope.
-func golden(tb testing.TB, t Type) map[string]any {
+// goldenEnvelope reads t's golden envelope.
+func goldenEnvelope(tb testing.TB, t Type) map[string]any {
 	tb.Helper()
-	b, err := os.ReadFile(goldenPath(t))
+	b, err := os.ReadFile(goldenPath(tb, t))
 	if err != nil {
 		tb.Fatalf("%v (run go test ./events -run Golden -update)", err)
 	}
 	var e map[string]any
 	if err := json.Unmarshal(b, &e); err != nil {
-		tb.Fatalf("%s: %v", goldenPath(t), err)
+		tb.Fatalf("%s: %v", goldenPath(tb, t), err)
 	}
 	return e
 }
@@ -68,7 +68,7 @@ func golden(tb testing.TB, t Type) map[string]any {
 func TestSchemasValidateGoldens(t *testing.T) {
 	for _, d := range Catalog() {
 		t.Run(string(d.Type), func(t *testing.T) {
-			e := golden(t, d.Type)
+			e := goldenEnvelope(t, d.Type)
 			if err := compile(t, string(d.Type), d.Schema).Validate(instance(t, e["data"])); err != nil {
 				t.Errorf("golden data does not match the schema: %v", err)
 			}
@@ -110,7 +110,7 @@ func TestSchemasReject(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d, _ := Lookup(tt.typ)
-			e := golden(t, tt.typ)
+			e := goldenEnvelope(t, tt.typ)
 			if !setPointer(e["data"], tt.path, tt.value, tt.value == remove) {
 				t.Fatalf("%s: no %s in the golden data", tt.typ, tt.path)
 			}
@@ -140,7 +140,7 @@ func TestEnvelopeSchemaRejects(t *testing.T) {
 	s := compile(t, "action.opened.event", EnvelopeSchema(ActionOpened))
 	for _, tt := range tests {
 		t.Run(tt.field, func(t *testing.T) {
-			e := golden(t, ActionOpened)
+			e := goldenEnvelope(t, ActionOpened)
 			e[tt.field] = tt.value
 			if err := s.Validate(instance(t, e)); err == nil {
 				t.Errorf("envelope schema accepted %s = %v", tt.field, tt.value)

@@ -15,7 +15,7 @@ import (
 )
 
 func TestEachEndpointReceivesWhatItSubscribedTo(t *testing.T) {
-	e := startEngine(t, redisDBDelivery, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	subs := map[string][]string{
 		"created":     {"apikey.created"},
 		"apikey":      {"apikey.*"},
@@ -59,7 +59,7 @@ func TestEachEndpointReceivesWhatItSubscribedTo(t *testing.T) {
 }
 
 func TestRetriesFollowTheScheduleUntilSuccess(t *testing.T) {
-	e := startEngine(t, redisDBRetry, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	r := newReceiver(t, func(n int, w http.ResponseWriter) {
 		if n <= 2 {
 			w.WriteHeader(http.StatusInternalServerError)
@@ -100,7 +100,7 @@ func TestRetriesFollowTheScheduleUntilSuccess(t *testing.T) {
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
-	e := startEngine(t, redisDBRetry, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	r := newReceiver(t, func(n int, w http.ResponseWriter) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "1")
@@ -124,7 +124,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestExhaustedDeliveryFails(t *testing.T) {
-	e := startEngine(t, redisDBRetry, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	r := newReceiver(t, func(int, http.ResponseWriter) {})
 	r.respond = func(_ int, w http.ResponseWriter) { w.WriteHeader(http.StatusBadGateway) }
 	e.endpoint(r.URL, []string{"apikey.created"})
@@ -141,7 +141,7 @@ func TestExhaustedDeliveryFails(t *testing.T) {
 }
 
 func TestRequeuedAttemptIsNotMadeTwice(t *testing.T) {
-	e := startEngine(t, redisDBDelivery, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	r := newReceiver(t, nil)
 	e.endpoint(r.URL, []string{"apikey.created"})
 	if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {

@@ -13,15 +13,13 @@ import (
 	"github.com/countersign/countersign/webhook"
 )
 
-const redisDBBench = 12
-
 // TestDeliveryThroughput reports (never asserts) the engine's delivery rate;
 // it runs only with COUNTERSIGN_BENCH=1.
 func TestDeliveryThroughput(t *testing.T) {
 	if testing.Short() || getenvBench() == "" {
 		t.Skip("set COUNTERSIGN_BENCH=1 to measure")
 	}
-	e := startEngine(t, redisDBBench, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	var got atomic.Int64
 	r := newReceiver(t, func(int, http.ResponseWriter) {})
 	r.respond = func(_ int, w http.ResponseWriter) { got.Add(1); w.WriteHeader(http.StatusOK) }

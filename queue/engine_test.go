@@ -21,15 +21,6 @@ import (
 	"github.com/countersign/countersign/webhook"
 )
 
-// Redis databases of this package's tests (see README's table).
-const (
-	redisDBDelivery = 5 + iota
-	redisDBRetry
-	redisDBDisable
-	redisDBFlush
-	redisDBSSRF
-)
-
 // testSchedule is the compressed retry schedule of the tests.
 var testSchedule = webhook.Schedule{0, 100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond}
 
@@ -40,7 +31,7 @@ type engine struct {
 	db    *storage.DB
 	rds   *queue.Redis
 	ws    countersign.Actor
-	redis int
+	redis string // the URL of its Redis database
 }
 
 type engineOptions struct {
@@ -49,13 +40,14 @@ type engineOptions struct {
 	reconcile    bool
 }
 
-func startEngine(t *testing.T, redisDB int, opts engineOptions) *engine {
+func startEngine(t *testing.T, opts engineOptions) *engine {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db := storagetest.OpenSQLite(t)
 	ws, _ := storagetest.Workspace(t, db, "A")
-	rds, err := queue.Open(ctx, queuetest.URL(t, redisDB), log)
+	redisURL := queuetest.URL(t)
+	rds, err := queue.Open(ctx, redisURL, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +77,7 @@ func startEngine(t *testing.T, redisDB int, opts engineOptions) *engine {
 		enq.Close()
 		rds.Close()
 	})
-	return &engine{t: t, db: db, rds: rds, ws: ws, redis: redisDB}
+	return &engine{t: t, db: db, rds: rds, ws: ws, redis: redisURL}
 }
 
 // endpoint registers url for patterns and returns the endpoint.

@@ -33,7 +33,7 @@ func (e *engine) eventsOfType(t events.Type) []events.Event {
 }
 
 func TestGoneDisablesTheEndpoint(t *testing.T) {
-	e := startEngine(t, redisDBDisable, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	gone := newReceiver(t, func(_ int, w http.ResponseWriter) { w.WriteHeader(http.StatusGone) })
 	watcher := newReceiver(t, nil)
 	ep := e.endpoint(gone.URL, []string{"apikey.created"})
@@ -70,7 +70,7 @@ func TestGoneDisablesTheEndpoint(t *testing.T) {
 }
 
 func TestContinuousFailureDisablesTheEndpoint(t *testing.T) {
-	e := startEngine(t, redisDBDisable, engineOptions{
+	e := startEngine(t, engineOptions{
 		guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}, disableAfter: 150 * time.Millisecond})
 	failing := newReceiver(t, func(_ int, w http.ResponseWriter) { w.WriteHeader(http.StatusInternalServerError) })
 	ep := e.endpoint(failing.URL, []string{"apikey.*"})
@@ -103,7 +103,7 @@ func TestContinuousFailureDisablesTheEndpoint(t *testing.T) {
 }
 
 func TestTimeoutIsRetried(t *testing.T) {
-	e := startEngine(t, redisDBRetry, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	slow := newReceiver(t, func(n int, w http.ResponseWriter) {
@@ -132,7 +132,7 @@ func TestTimeoutIsRetried(t *testing.T) {
 }
 
 func TestPrivateTargetsAreRefusedAtDialTime(t *testing.T) {
-	e := startEngine(t, redisDBSSRF, engineOptions{guard: webhook.Guard{AllowHTTP: true}})
+	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowHTTP: true}})
 	r := newReceiver(t, nil)
 	// Registered directly, as if its name had resolved to a public address
 	// then: the dialer still refuses the loopback address it resolves to now.
@@ -154,7 +154,7 @@ func TestPrivateTargetsAreRefusedAtDialTime(t *testing.T) {
 }
 
 func TestNothingIsLostWhenRedisIsFlushed(t *testing.T) {
-	e := startEngine(t, redisDBFlush, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}, reconcile: true})
+	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}, reconcile: true})
 	hold := make(chan struct{})
 	r := newReceiver(t, func(n int, w http.ResponseWriter) {
 		<-hold

@@ -7,7 +7,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
+
+	"github.com/countersign/countersign/internal/redact"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
@@ -42,13 +43,13 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Redis, error) {
 	opt, err := asynq.ParseRedisURI(url)
 	if err != nil {
 		r.Close()
-		return nil, fmt.Errorf("redis url %q: %w", redactURL(url), err)
+		return nil, fmt.Errorf("redis url %q: %w", redact.URL(url), err)
 	}
 	r.Opt = opt
 	client, ok := opt.MakeRedisClient().(redis.UniversalClient)
 	if !ok {
 		r.Close()
-		return nil, fmt.Errorf("redis url %q: unsupported connection type", redactURL(url))
+		return nil, fmt.Errorf("redis url %q: unsupported connection type", redact.URL(url))
 	}
 	r.Client = client
 	return r, nil
@@ -72,13 +73,4 @@ func (r *Redis) Close() error {
 		r.embedded.Close()
 	}
 	return err
-}
-
-// redactURL hides the password of a Redis URL, for logs and errors.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	return u.Redacted()
 }

@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/countersign/countersign/internal/redact"
+
 	"github.com/jmoiron/sqlx"
 
 	"github.com/countersign/countersign/webhook"
@@ -123,7 +125,7 @@ func parseURL(rawURL string) (driver, dsn string, dialect Dialect, err error) {
 		}
 		return "pgx", rawURL, Postgres, nil
 	default:
-		return "", "", "", fmt.Errorf("database url %q: want sqlite://PATH or postgres://…", redactURL(rawURL))
+		return "", "", "", fmt.Errorf("database url %q: want sqlite://PATH or postgres://…", redact.URL(rawURL))
 	}
 }
 
@@ -239,12 +241,3 @@ func jsonUnmarshalString(s string, v any) error { return json.Unmarshal([]byte(s
 
 // isNoRows reports whether err is sql.ErrNoRows.
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
-
-// redactURL hides the password of a database URL, for logs and errors.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	return u.Redacted()
-}

@@ -1,11 +1,12 @@
 package workflow
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/countersign/countersign/internal/golden"
 
 	"github.com/countersign/countersign/events"
 )
@@ -62,22 +63,7 @@ func TestRenderNoticeGolden(t *testing.T) {
 				}
 				checkRendering(t, n, got)
 				doc := "Subject: " + got.Subject + "\n\n" + got.Text + "\n===== text/html =====\n" + got.HTML
-				golden := filepath.Join("..", "testdata", "workflow", "notices", string(n.Type)+"."+lang+".golden")
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, []byte(doc), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./workflow -run RenderNoticeGolden -update)", err)
-				}
-				if doc != string(want) {
-					t.Errorf("rendering differs from %s (run with -update if intended):\n%s", golden, doc)
-				}
+				golden.Check(t, "workflow", filepath.Join("notices", string(n.Type)+"."+lang+".golden"), []byte(doc))
 			})
 		}
 	}

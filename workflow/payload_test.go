@@ -1,20 +1,14 @@
 package workflow
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/countersign/countersign/events"
+	"github.com/countersign/countersign/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/workflow")
 
 // fixIDs replaces the random ids of f's process by fixed ones, for golden files.
 func fixIDs(f *fixture) {
@@ -31,31 +25,11 @@ func fixIDs(f *fixture) {
 	}
 }
 
-// golden compares got, as indented JSON, with testdata/workflow/name, or
+// checkGolden compares got, as JSON, with testdata/workflow/name, or
 // rewrites the file with -update.
-func golden(t *testing.T, name string, got any) {
+func checkGolden(t *testing.T, name string, got any) {
 	t.Helper()
-	b, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, '\n')
-	path := filepath.Join("..", "testdata", "workflow", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(b, want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, b)
-	}
+	golden.Check(t, "workflow", name, golden.JSON(t, got))
 }
 
 // The payloads of a process half way (step #1 open, v1 viewed) and of the
@@ -67,9 +41,9 @@ func TestPayloadGolden(t *testing.T) {
 	must(t)(f.p.Sign(f.id("s1"), at(5*time.Minute)))
 	must(t)(f.p.Sign(f.id("s2"), at(6*time.Minute)))
 	evs := must(t)(f.p.View(f.id("v1"), at(7*time.Minute)))
-	golden(t, "action_closed.json", evs[0].Data)
+	checkGolden(t, "action_closed.json", evs[0].Data)
 	evs = must(t)(f.p.Pause(at(8 * time.Minute)))
-	golden(t, "transaction_paused.json", evs[0].Data)
+	checkGolden(t, "transaction_paused.json", evs[0].Data)
 }
 
 func TestPayloadCounters(t *testing.T) {

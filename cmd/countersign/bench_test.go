@@ -10,11 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/bench"
 	"github.com/countersign/countersign/queue/queuetest"
 )
-
-// redisDBBench is the Redis database of the bench's smoke test.
-const redisDBBench = 4
 
 // TestBenchSmoke runs a few seconds of `countersign bench` in process, on
 // real Redis and a temp SQLite file, and checks that deliveries arrived,
@@ -23,7 +21,7 @@ func TestBenchSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the bench smoke run takes a few seconds")
 	}
-	redisURL := queuetest.URL(t, redisDBBench)
+	redisURL := queuetest.URL(t)
 	withEnv(t, nil)
 	out := filepath.Join(t.TempDir(), "bench.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -58,7 +56,7 @@ func TestBenchSmoke(t *testing.T) {
 			t.Errorf("ceilings has no %q", key)
 		}
 	}
-	var rep benchReport
+	var rep bench.Report
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -87,49 +85,5 @@ func TestBenchSmoke(t *testing.T) {
 	}
 	if !bytes.Contains([]byte(stderr.String()), []byte("deliveries")) {
 		t.Errorf("no progress line on stderr: %s", stderr.String())
-	}
-}
-
-func TestParseMix(t *testing.T) {
-	cases := []struct {
-		in      string
-		want    mix
-		wantErr bool
-	}{
-		{"", mix{SlowDelay: 200 * time.Millisecond}, false},
-		{"slow=0.05:300ms,error=0.02,timeout=0.01", mix{Slow: 0.05, SlowDelay: 300 * time.Millisecond, Error: 0.02, Timeout: 0.01}, false},
-		{"error=0.5", mix{SlowDelay: 200 * time.Millisecond, Error: 0.5}, false},
-		{"slow=0.1:2s,timeout=0.1", mix{}, true}, // slower than the 1 s timeout
-		{"error=2", mix{}, true},
-		{"error=0.6,timeout=0.6", mix{}, true},
-		{"lag=0.1", mix{}, true},
-		{"error=0.1:5ms", mix{}, true},
-		{"error", mix{}, true},
-	}
-	for _, c := range cases {
-		got, err := parseMix(c.in)
-		if (err != nil) != c.wantErr || (!c.wantErr && got != c.want) {
-			t.Errorf("parseMix(%q) = %+v, %v", c.in, got, err)
-		}
-	}
-	m := mix{Slow: 0.1, Error: 0.1, Timeout: 0.1}
-	for u, want := range map[float64]answerKind{0.05: answerSlow, 0.15: answerError, 0.25: answerTimeout, 0.35: answerOK} {
-		if got := m.pick(u); got != want {
-			t.Errorf("pick(%g) = %s, want %s", u, answerNames[got], answerNames[want])
-		}
-	}
-}
-
-func TestLatencyHistogramBuckets(t *testing.T) {
-	prev := -1
-	for v := uint64(0); v < 1<<20; v += 1 + v/97 {
-		i := histIndex(v)
-		if i < prev || v > histUpper(i) || (i > 0 && v <= histUpper(i-1)) {
-			t.Fatalf("value %d: bucket %d [%d, %d], previous bucket %d", v, i, histUpper(i-1)+1, histUpper(i), prev)
-		}
-		if up := histUpper(i); float64(up-v) > 0.035*float64(v)+1 {
-			t.Fatalf("value %d: bucket %d upper bound %d is too far", v, i, up)
-		}
-		prev = i
 	}
 }

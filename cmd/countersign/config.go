@@ -5,10 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/countersign/countersign/internal/redact"
 
 	"github.com/hibiken/asynq"
 
@@ -111,13 +112,13 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 
 	db := val["database-url"]
 	if !hasAnyPrefix(db.value, "sqlite://", "postgres://", "postgresql://") || db.value == "sqlite://" {
-		return config{}, bad(db, redactURL(db.value), "want sqlite://PATH or postgres://…")
+		return config{}, bad(db, redact.URL(db.value), "want sqlite://PATH or postgres://…")
 	}
 	cfg.DatabaseURL = db.value
 
 	if rd := val["redis-url"]; rd.value != "" {
 		if _, err := asynq.ParseRedisURI(rd.value); err != nil {
-			return config{}, bad(rd, redactURL(rd.value), err.Error())
+			return config{}, bad(rd, redact.URL(rd.value), err.Error())
 		}
 		cfg.RedisURL = rd.value
 	}
@@ -201,8 +202,8 @@ func (c config) logAttrs() []any {
 	}
 	return []any{
 		"addr", c.Addr,
-		"database_url", redactURL(c.DatabaseURL),
-		"redis_url", redactURL(redis),
+		"database_url", redact.URL(c.DatabaseURL),
+		"redis_url", redact.URL(redis),
 		"allow_private_targets", c.AllowPrivateTargets,
 		"log_level", c.LogLevel.String(),
 		"log_format", c.LogFormat,
@@ -223,13 +224,4 @@ func (c config) newLogger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// redactURL hides the password of a database or Redis URL, for logs and errors.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	return u.Redacted()
 }

@@ -17,14 +17,13 @@ import (
 )
 
 // redisDBReplay is this package's Redis database for the replay command.
-const redisDBReplay = 1
 
 // With the workers' Redis configured, a replay made on the command line is on
 // the replays queue when the command returns, so a running worker sends it at
 // once; without it, the command says how long the reconciler may take.
 func TestReplayCommandQueuesThroughRedis(t *testing.T) {
 	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "cs.db")
-	redisURL := queuetest.URL(t, redisDBReplay)
+	redisURL := queuetest.URL(t)
 	ctx := context.Background()
 	db, err := storage.Open(ctx, dbURL)
 	if err != nil {
@@ -59,7 +58,7 @@ func TestReplayCommandQueuesThroughRedis(t *testing.T) {
 		t.Errorf("without Redis the command says %q; want the reconciler's bound and the setting that removes it", out)
 	}
 
-	inspector := queuetest.Inspector(t, redisDBReplay)
+	inspector := queuetest.Inspector(t, redisURL)
 	for _, args := range [][]string{
 		{"delivery", d.ID, "--workspace", actor.WorkspaceID},
 		{"event", d.EventID, "--endpoint", ep.ID, "--workspace", actor.WorkspaceID},

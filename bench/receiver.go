@@ -1,7 +1,6 @@
-package main
+package bench
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -13,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/countersign/countersign/webhook/verify"
+	"github.com/countersign/countersign/internal/kit"
 )
 
 // receivers is the bench's webhook receiver: one HTTP server on loopback with
@@ -39,9 +38,9 @@ type receivers struct {
 
 // recvEndpoint is one endpoint's verifier and what it was sent.
 type recvEndpoint struct {
-	verifier atomic.Pointer[verify.Verifier]
-	mu       sync.Mutex
-	seen     map[eventKey]bool // true once acknowledged with a 2xx
+	kit.Endpoint
+	mu   sync.Mutex
+	seen map[eventKey]bool // true once acknowledged with a 2xx
 }
 
 // eventKey is an event id without its evt_ prefix (a ULID), compact in maps.
@@ -76,11 +75,9 @@ func (r *receivers) ceilingURL(i int) string { return fmt.Sprintf("http://%s/c/%
 
 // setSecret sets endpoint i's secret.
 func (r *receivers) setSecret(i int, secret string) error {
-	v, err := verify.New(secret)
-	if err != nil {
-		return fmt.Errorf("bench: secret of endpoint %d: %w", i, err)
+	if err := r.endpoints[i].SetSecret(secret); err != nil {
+		return fmt.Errorf("bench: endpoint %d: %w", i, err)
 	}
-	r.endpoints[i].verifier.Store(v)
 	return nil
 }
 
@@ -100,14 +97,8 @@ func (r *receivers) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	ep := r.endpoints[i]
-	v := ep.verifier.Load()
-	if v == nil {
-		err = fmt.Errorf("no secret yet")
-	} else {
-		err = v.Verify(req.Header, body)
-	}
 	if kind == "c" {
-		if err != nil {
+		if err := ep.VerifySignature(req.Header, body); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
@@ -116,14 +107,9 @@ func (r *receivers) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.requests.Add(1)
-	var env struct {
-		ID        string    `json:"id"`
-		CreatedAt time.Time `json:"created_at"`
-	}
-	if err == nil {
-		if jerr := json.Unmarshal(body, &env); jerr != nil || env.ID != req.Header.Get(verify.HeaderID) || len(env.ID) != 30 {
-			err = fmt.Errorf("the body is not an event envelope whose id is the webhook-id")
-		}
+	env, err := ep.Verify(req.Header, body)
+	if err == nil && len(env.ID) != 30 {
+		err = kit.ErrNotTheEvent // the maps key events by the 26 characters of a ULID
 	}
 	if err != nil {
 		r.verifyFailures.Add(1)

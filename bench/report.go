@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/countersign/countersign/internal/redact"
 )
 
-// benchReport is the bench's result: the table on stdout and --json FILE.
-type benchReport struct {
+// Report is the bench's result: the table on stdout and --json FILE.
+type Report struct {
 	// Headline figures.
 	DeliveriesPerSecond  float64        `json:"deliveries_per_second"`
 	EventsPerSecond      float64        `json:"events_per_second"`
@@ -120,11 +122,11 @@ func (b *bench) collect(ctx context.Context) {
 		Rate: cfg.Rate, Concurrency: cfg.Concurrency, Duration: cfg.Duration.String(), Mix: cfg.Mix.String(),
 		Workers: cfg.Workers, ServiceConcurrency: cfg.ServiceConcurrency, RetrySchedule: cfg.RetrySchedule, CPUs: numCPU()}
 	if b.svc.dbURL != "" {
-		r.Setup.Database = redactURL(b.svc.dbURL)
+		r.Setup.Database = redact.URL(b.svc.dbURL)
 		r.DatabaseKind, _, _ = strings.Cut(b.svc.dbURL, ":")
 		r.DatabaseKind = strings.TrimSuffix(r.DatabaseKind, "ql") // postgresql → postgres
 	}
-	r.Setup.Redis = redactURL(b.svc.redisURL)
+	r.Setup.Redis = redact.URL(b.svc.redisURL)
 	d := b.drv
 	r.Flows = flowCounts{Started: d.flowsStarted.Load(), Completed: d.flowsDone.Load(), Failed: d.flowsFailed.Load(), Missed: d.missed.Load()}
 	r.APIRequests, r.APIFailures = d.requests.Load(), d.failureList()
@@ -180,7 +182,7 @@ func (b *bench) collect(ctx context.Context) {
 }
 
 // warn lists what makes the figures suspect.
-func (r *benchReport) warn(b *bench) {
+func (r *Report) warn(b *bench) {
 	r.Warnings = []string{}
 	add := func(format string, args ...any) { r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...)) }
 	if l := r.LostBreakdown; r.Lost > 0 {
@@ -217,7 +219,7 @@ func (r *benchReport) warn(b *bench) {
 }
 
 // computeRatios divides the headline figures by their ceilings.
-func (r *benchReport) computeRatios() {
+func (r *Report) computeRatios() {
 	c := r.Ceilings
 	ceiling := minPositive(c.AsynqNoop, c.SignedPost)
 	r.Ratios = ratios{DeliveriesOfAsynq: ratio(r.DeliveriesPerSecond, c.AsynqNoop),
@@ -248,7 +250,7 @@ func minPositive(a, b float64) float64 {
 }
 
 // write prints the table and writes the JSON file, if asked.
-func (r *benchReport) write(stdout io.Writer, jsonFile string) error {
+func (r *Report) write(stdout io.Writer, jsonFile string) error {
 	r.printTable(stdout)
 	if jsonFile == "" {
 		return nil

@@ -1,9 +1,8 @@
-package e2e
+package kit
 
 import "syscall"
 
-// childAttr makes a child die with the test process, so an aborted run
-// leaves no service running.
+// childAttr makes a child die with this process.
 func childAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

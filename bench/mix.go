@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"fmt"
@@ -31,9 +31,9 @@ type mix struct {
 	SlowDelay            time.Duration
 }
 
-// benchEndpointTimeout is the timeout_seconds of the endpoints when the mix
+// endpointTimeout is the timeout_seconds of the endpoints when the mix
 // has timeouts: a timed-out answer then costs the worker one second.
-const benchEndpointTimeout = 1
+const endpointTimeout = 1
 
 // parseMix reads "slow=0.05:200ms,error=0.02,timeout=0.01"; empty is all 204.
 func parseMix(s string) (mix, error) {
@@ -82,7 +82,7 @@ func parseMix(s string) (mix, error) {
 // timeout is the endpoints' timeout under this mix.
 func (m mix) timeout() time.Duration {
 	if m.Timeout > 0 {
-		return benchEndpointTimeout * time.Second
+		return endpointTimeout * time.Second
 	}
 	return 15 * time.Second // webhook.DefaultTimeoutSeconds
 }

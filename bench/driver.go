@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/events"
+	"github.com/countersign/countersign/internal/kit"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -33,7 +34,7 @@ var flowOps = []struct {
 // signerSign, and counts every call and every answer that was not the
 // expected one.
 type driver struct {
-	api                                          *benchAPI
+	api                                          *kit.Client
 	requests                                     atomic.Int64
 	flowsStarted, flowsDone, flowsFailed, missed atomic.Int64
 	opsOK                                        [3]atomic.Int64
@@ -42,7 +43,7 @@ type driver struct {
 	failures                                     map[string]int64 // "op: status code" → count
 }
 
-func newDriver(api *benchAPI) *driver { return &driver{api: api, failures: map[string]int64{}} }
+func newDriver(api *kit.Client) *driver { return &driver{api: api, failures: map[string]int64{}} }
 
 // flow runs one flow and reports whether every call succeeded.
 func (d *driver) flow(ctx context.Context) bool {
@@ -72,7 +73,7 @@ func (d *driver) flow(ctx context.Context) bool {
 func (d *driver) call(ctx context.Context, op int, path string, body []byte, out any) bool {
 	d.first.CompareAndSwap(0, time.Now().UnixNano())
 	d.requests.Add(1)
-	status, msg, err := d.api.do(ctx, http.MethodPost, path, body, out)
+	status, msg, err := call(ctx, d.api, http.MethodPost, path, body, out)
 	switch {
 	case err != nil:
 		d.fail(flowOps[op].name, "transport: "+err.Error())

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -6,27 +6,30 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/countersign/countersign/internal/kit"
 )
 
-// defaultBenchRedis is the bench's own Redis database, flushed at every run.
-const defaultBenchRedis = "redis://127.0.0.1:6379/15"
+// defaultRedis is the bench's own Redis database, flushed at every run
+// (the tests lease the others: queue/queuetest).
+const defaultRedis = "redis://127.0.0.1:6379/15"
 
-// benchService is the service under test: child processes of this binary
+// service is the service under test: child processes of this binary
 // (the default), goroutines of the bench process (--in-process), or a running
 // service the bench attaches to (--target).
-type benchService struct {
+type service struct {
 	mode     string // "child", "in-process" or "target"
-	cfg      benchConfig
+	cfg      config
+	cmds     Commands
 	baseURL  string
 	apiKey   string
 	dbURL    string // empty when unknown (--target without --database-url)
@@ -42,18 +45,40 @@ type benchService struct {
 type serviceProc struct {
 	name   string
 	pid    int
-	cmd    *exec.Cmd          // child mode
+	child  *kit.Proc          // child mode
 	cancel context.CancelFunc // in-process mode
-	done   chan error
+	exited chan struct{}      // in-process mode: closed when Serve returned
+	err    error              // in-process mode: what Serve returned
+}
+
+// done is closed when the process (or its in-process stand-in) has ended.
+func (p *serviceProc) done() <-chan struct{} {
+	if p.child != nil {
+		return p.child.Done()
+	}
+	return p.exited
+}
+
+// exitErr is how the process ended, once done is closed.
+func (p *serviceProc) exitErr() error {
+	if p.child != nil {
+		return p.child.Err()
+	}
+	select {
+	case <-p.exited:
+		return p.err
+	default:
+		return nil
+	}
 }
 
 // startService starts the service the configuration asks for and waits until
 // it is ready; dir holds the SQLite file and the logs.
-func startService(ctx context.Context, cfg benchConfig, dir string) (*benchService, error) {
-	s := &benchService{cfg: cfg, logs: newLogTally(nil)}
+func startService(ctx context.Context, cfg config, cmds Commands, dir string) (*service, error) {
+	s := &service{cfg: cfg, cmds: cmds, logs: newLogTally(nil)}
 	if cfg.Target != "" {
 		s.mode, s.baseURL, s.apiKey, s.dbURL = "target", strings.TrimRight(cfg.Target, "/"), cfg.APIKey, cfg.DatabaseURL
-		if cfg.RedisURL != defaultBenchRedis {
+		if cfg.RedisURL != defaultRedis {
 			s.redisURL = cfg.RedisURL // only when given: the default is not the target's
 		}
 		return s, waitReady(ctx, s.baseURL, nil)
@@ -72,9 +97,9 @@ func startService(ctx context.Context, cfg benchConfig, dir string) (*benchServi
 		return nil, fmt.Errorf("bench: service log: %w", err)
 	}
 	s.logs = newLogTally(logFile)
-	addr, err := freeLoopbackAddr()
+	addr, err := kit.FreeAddr()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bench: %w", err)
 	}
 	s.baseURL = "http://" + addr
 	s.env = map[string]string{
@@ -101,20 +126,20 @@ func startService(ctx context.Context, cfg benchConfig, dir string) (*benchServi
 			return nil, err
 		}
 	}
-	if err := waitReady(ctx, s.baseURL, s.procs[0].done); err != nil {
+	if err := waitReady(ctx, s.baseURL, s.procs[0].done()); err != nil {
 		s.stop()
-		return nil, fmt.Errorf("%w\nservice log:\n%s", err, s.logs.tail())
+		return nil, fmt.Errorf("%w (exit: %v)\nservice log:\n%s", err, s.procs[0].exitErr(), s.logs.tail())
 	}
 	return s, nil
 }
 
 // createWorkspace makes the bench's workspace and returns its owner key.
-func (s *benchService) createWorkspace(ctx context.Context) (string, error) {
+func (s *service) createWorkspace(ctx context.Context) (string, error) {
 	args := []string{"workspace", "create", "--name", "bench", "--json", "--database-url", s.dbURL}
 	var out bytes.Buffer
 	var err error
 	if s.mode == "in-process" {
-		err = workspaceCmd(ctx, args[1:], &out, s.logs)
+		err = s.cmds.Workspace(ctx, args[1:], &out, s.logs)
 	} else {
 		var exe string
 		if exe, err = os.Executable(); err == nil {
@@ -136,7 +161,7 @@ func (s *benchService) createWorkspace(ctx context.Context) (string, error) {
 }
 
 // startWorkers starts n `worker` processes.
-func (s *benchService) startWorkers(ctx context.Context, n int) error {
+func (s *service) startWorkers(ctx context.Context, n int) error {
 	for i := range n {
 		if err := s.start(ctx, fmt.Sprintf("worker-%d", i+1), "worker"); err != nil {
 			return err
@@ -146,33 +171,34 @@ func (s *benchService) startWorkers(ctx context.Context, n int) error {
 }
 
 // start runs one service process: a child of this binary or, in-process, a
-// serveCmd goroutine given the same settings as flags.
-func (s *benchService) start(ctx context.Context, name string, args ...string) error {
-	p := &serviceProc{name: name, done: make(chan error, 1)}
+// Serve goroutine given the same settings as flags.
+func (s *service) start(ctx context.Context, name string, args ...string) error {
+	p := &serviceProc{name: name}
 	if s.mode == "in-process" {
 		var pctx context.Context
 		pctx, p.cancel = context.WithCancel(ctx)
+		p.exited = make(chan struct{})
 		p.pid = os.Getpid()
 		p.name = "bench+" + name // one process: the bench and the service
 		flags := args[1:]
-		for _, st := range settings() {
-			if v, ok := s.env[st.env]; ok {
-				flags = append(flags, "--"+st.flag+"="+v)
+		for _, env := range slices.Sorted(maps.Keys(s.env)) {
+			if f, ok := s.cmds.Flags[env]; ok {
+				flags = append(flags, "--"+f+"="+s.env[env])
 			}
 		}
-		go func() { p.done <- serveCmd(pctx, flags, io.Discard, s.logs, args[0] == "serve") }()
+		go func() {
+			defer close(p.exited)
+			p.err = s.cmds.Serve(pctx, flags, io.Discard, s.logs, args[0] == "serve")
+		}()
 	} else {
 		exe, err := os.Executable()
 		if err != nil {
 			return fmt.Errorf("bench: find this binary: %w", err)
 		}
-		p.cmd = exec.Command(exe, args...)
-		p.cmd.Env, p.cmd.Stdout, p.cmd.Stderr = s.environ(), s.logs, s.logs
-		if err := p.cmd.Start(); err != nil {
-			return fmt.Errorf("bench: start %s: %w", name, err)
+		if p.child, err = kit.Start(name, s.logs, s.environ(), exe, args...); err != nil {
+			return fmt.Errorf("bench: %w", err)
 		}
-		p.pid = p.cmd.Process.Pid
-		go func() { p.done <- p.cmd.Wait() }()
+		p.pid = p.child.Pid()
 	}
 	s.mu.Lock()
 	s.procs = append(s.procs, p)
@@ -181,7 +207,7 @@ func (s *benchService) start(ctx context.Context, name string, args ...string) e
 }
 
 // environ is this process's environment with the service's settings.
-func (s *benchService) environ() []string {
+func (s *service) environ() []string {
 	env := os.Environ()
 	for k, v := range s.env {
 		env = append(env, k+"="+v)
@@ -190,69 +216,38 @@ func (s *benchService) environ() []string {
 }
 
 // processes lists the service's processes (none when attached).
-func (s *benchService) processes() []*serviceProc {
+func (s *service) processes() []*serviceProc {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]*serviceProc(nil), s.procs...)
 }
 
 // stop stops every process it started (SIGTERM, then SIGKILL after 15 s).
-func (s *benchService) stop() {
+func (s *service) stop() {
 	s.stopOnce.Do(func() {
+		var wg sync.WaitGroup
 		for _, p := range s.processes() {
-			if p.cancel != nil {
-				p.cancel()
-			} else if p.cmd != nil {
-				p.cmd.Process.Signal(syscall.SIGTERM)
-			}
-		}
-		for _, p := range s.processes() {
-			select {
-			case <-p.done:
-			case <-time.After(15 * time.Second):
-				if p.cmd != nil {
-					p.cmd.Process.Kill()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if p.cancel != nil {
+					p.cancel()
+					<-p.exited
+				} else {
+					p.child.Term(15 * time.Second)
 				}
-			}
+			}()
 		}
+		wg.Wait()
 		s.logs.close()
 	})
 }
 
-// waitReady polls base/readyz until it answers 200, for up to 60 s; exited
-// reports an early exit of the process being waited for.
-func waitReady(ctx context.Context, base string, exited chan error) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/readyz", nil)
-		res, err := http.DefaultClient.Do(req)
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %d", res.StatusCode)
-		}
-		select {
-		case e := <-exited:
-			exited <- e
-			return fmt.Errorf("bench: the service exited before it was ready: %v", e)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("bench: %s/readyz not ready within 60s: %w", base, err)
-		}
+// waitReady waits up to 60 s for base/readyz to answer 200; exited ends the
+// wait early when the process being waited for has ended.
+func waitReady(ctx context.Context, base string, exited <-chan struct{}) error {
+	if err := kit.WaitReady(ctx, base+"/readyz", exited, 60*time.Second); err != nil {
+		return fmt.Errorf("bench: the service: %w", err)
 	}
-}
-
-// freeLoopbackAddr returns a 127.0.0.1 address with a free port.
-func freeLoopbackAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("bench: find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	return nil
 }

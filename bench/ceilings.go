@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/countersign/countersign/internal/redact"
 
 	"github.com/hibiken/asynq"
 
@@ -119,7 +121,7 @@ func asynqCeiling(ctx context.Context, url string, concurrency int, c *ceilings)
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("asynq ceiling: %d of %d tasks processed in 2 minutes (did something else flush %s?)",
-				handled.Load(), ceilingTasks, redactURL(url))
+				handled.Load(), ceilingTasks, redact.URL(url))
 		}
 		time.Sleep(2 * time.Millisecond)
 	}

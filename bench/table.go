@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 func numCPU() int { return runtime.NumCPU() }
 
 // printTable writes the human report.
-func (r *benchReport) printTable(out io.Writer) {
+func (r *Report) printTable(out io.Writer) {
 	s := r.Setup
 	db := r.DatabaseKind
 	if db == "" {

@@ -1,0 +1,14 @@
+// Package redact hides secrets in values that go to logs and error messages.
+package redact
+
+import "net/url"
+
+// URL hides the password of a database or Redis URL. A value that does not
+// parse as a URL, or has no user information, comes back unchanged.
+func URL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}

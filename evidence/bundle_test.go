@@ -7,17 +7,16 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/internal/golden"
+
 	"golang.org/x/mod/sumdb/note"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // fixedKey returns a key from a fixed seed, so that signatures (Ed25519 is
 // deterministic) and therefore the golden bundle do not change between runs.
@@ -96,18 +95,10 @@ func TestEvidenceBundleGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "bundle.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
+	golden.Check(t, "evidence", "bundle.json", append(got, '\n'))
+	want, err := os.ReadFile(filepath.Join(golden.Dir(t, "evidence"), "bundle.json"))
 	if err != nil {
 		t.Fatal(err)
-	}
-	if !bytes.Equal(append(got, '\n'), want) {
-		t.Fatalf("bundle differs from %s (run with -update after a deliberate format change):\n%s", golden, got)
 	}
 	// The golden bundle read back still verifies: the JSON round trip keeps
 	// the canonical bytes and proofs exact.

@@ -3,18 +3,15 @@ package mail_test
 import (
 	"bytes"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/internal/golden"
+
 	"github.com/countersign/countersign/mail"
 	"github.com/countersign/countersign/mail/mailtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestRenderGolden(t *testing.T) {
 	for name, m := range map[string]func() *mail.Message{
@@ -40,19 +37,7 @@ func TestRenderGolden(t *testing.T) {
 					t.Errorf("line %d is %d bytes or has a bare line break: %q", i+1, len(line), line)
 				}
 			}
-			golden := filepath.Join("testdata", name+".eml")
-			if *update {
-				if err := os.WriteFile(golden, raw, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if !bytes.Equal(raw, want) {
-				t.Errorf("rendering differs from %s (run with -update if intended):\n%s", golden, raw)
-			}
+			golden.Check(t, "mail", name+".eml", raw)
 			p := mailtest.Parse(t, raw)
 			if p.Subject != m().Subject || p.Text == "" {
 				t.Errorf("parsed back: subject %q text %q", p.Subject, p.Text)

@@ -13,6 +13,13 @@ const localActor = "actor"
 // authenticate checks the bearer API key and puts the caller in the request's
 // context. Every /v1 route passes through it.
 func (s *Server) authenticate(c *fiber.Ctx) error {
+	if key, ctx, ok, err := s.consoleCaller(c); ok {
+		if err != nil {
+			return err
+		}
+		c.SetUserContext(ctx)
+		return s.admit(c, key)
+	}
 	h := c.Get(fiber.HeaderAuthorization)
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
@@ -26,6 +33,11 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	return s.admit(c, key)
+}
+
+// admit puts the authenticated key in the request's context as its actor.
+func (s *Server) admit(c *fiber.Ctx, key countersign.APIKey) error {
 	actor := countersign.Actor{
 		WorkspaceID: key.WorkspaceID, APIKeyID: key.ID, Role: key.Role,
 		IP: c.IP(), ClientApp: clientApp(c),

@@ -3,9 +3,11 @@ package api
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -66,7 +68,9 @@ func (a consoleAPI) Identify(ctx context.Context, token string) (console.Identit
 
 // Do runs the Fiber application's handler on a request built in memory.
 func (a consoleAPI) Do(ctx context.Context, r console.Request) (console.Response, error) {
-	var req fasthttp.Request
+	var fc fasthttp.RequestCtx
+	fc.Init2(consoleConn{remote: remoteAddr(r.RemoteAddr)}, nil, false)
+	req := &fc.Request
 	req.Header.SetMethod(r.Method)
 	uri := r.Path
 	if len(r.Query) > 0 {
@@ -82,8 +86,6 @@ func (a consoleAPI) Do(ctx context.Context, r console.Request) (console.Response
 		req.Header.SetContentType(fiber.MIMEApplicationJSON)
 		req.SetBody(r.Body)
 	}
-	var fc fasthttp.RequestCtx
-	fc.Init(&req, remoteAddr(r.RemoteAddr), nil)
 	fc.SetUserValue(consoleCallKey{}, consoleCall{as: r.As, ctx: ctx})
 	a.s.app.Handler()(&fc)
 
@@ -98,6 +100,20 @@ func (a consoleAPI) Do(ctx context.Context, r console.Request) (console.Response
 	res.Body = append([]byte(nil), fc.Response.Body()...)
 	return res, nil
 }
+
+// consoleConn stands for the browser's connection in an in-process call: it
+// carries the browser's address for the audit trail; nothing is read from
+// or written to it (the answer is taken from the request context).
+type consoleConn struct{ remote net.Addr }
+
+func (c consoleConn) Read([]byte) (int, error)         { return 0, io.EOF }
+func (c consoleConn) Write(b []byte) (int, error)      { return len(b), nil }
+func (c consoleConn) Close() error                     { return nil }
+func (c consoleConn) LocalAddr() net.Addr              { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+func (c consoleConn) RemoteAddr() net.Addr             { return c.remote }
+func (c consoleConn) SetDeadline(time.Time) error      { return nil }
+func (c consoleConn) SetReadDeadline(time.Time) error  { return nil }
+func (c consoleConn) SetWriteDeadline(time.Time) error { return nil }
 
 // remoteAddr parses the browser's address for the audit trail's IP.
 func remoteAddr(addr string) net.Addr {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -329,5 +330,63 @@ func TestConsoleEscapesOutsideValues(t *testing.T) {
 	}
 	if p := b.get("/console/endpoints"); !strings.Contains(p.Body, "&lt;script&gt;window.pwned=1&lt;/script&gt;") {
 		t.Errorf("the description is not shown as text: %.600s", p.Body)
+	}
+}
+
+func TestConsoleEndpointActionsAndExport(t *testing.T) {
+	cs := newConsoleServer(t, api.Deps{})
+	endpointID, processID := seedConsole(t, cs.testServer)
+	b := cs.browser()
+	b.mustSignIn(cs.owner)
+
+	b.get("/console/endpoints/" + endpointID)
+	if p := b.post("/console/endpoints/"+endpointID+"/rotate", nil); p.Status != 200 || !strings.Contains(p.Body, "whsec_") {
+		t.Fatalf("rotate: %d %.300s", p.Status, p.Body)
+	}
+	b.get("/console/endpoints/" + endpointID)
+	p := b.post("/console/endpoints/"+endpointID+"/test", nil)
+	if p.Status != 200 || p.URL.Path != "/console/deliveries" || !strings.Contains(p.Body, "webhook.test") {
+		t.Fatalf("test event: %d at %s: %.300s", p.Status, p.URL, p.Body)
+	}
+	b.get("/console/endpoints/" + endpointID)
+	p = b.post("/console/endpoints/"+endpointID, url.Values{"url": {"http://127.0.0.1:9/other"},
+		"event_types": {"action.closed"}, "extra_types": {"transaction.*"}, "headers": {"X-Tenant: acme"},
+		"rate_limit": {"7"}, "timeout_seconds": {"9"}, "enabled": {"on"}})
+	if p.Status != 200 {
+		t.Fatalf("edit: %d %.300s", p.Status, p.Body)
+	}
+	ep := cs.do("GET", "/v1/webhooks/endpoints/"+endpointID, cs.owner, nil).JSON(t)
+	if ep["url"] != "http://127.0.0.1:9/other" || ep["rate_limit"] != 7.0 || ep["timeout_seconds"] != 9.0 ||
+		ep["headers"].(map[string]any)["X-Tenant"] != "acme" || len(ep["event_types"].([]any)) != 2 {
+		t.Fatalf("the edit saved %v", ep)
+	}
+	b.get("/console/endpoints/" + endpointID)
+	if p := b.post("/console/endpoints/"+endpointID, url.Values{"url": {"ftp://x"}, "event_types": {"nope.never"}}); p.Status != 422 ||
+		!strings.Contains(p.Body, `class="error"`) {
+		t.Fatalf("bad edit: %d %.300s", p.Status, p.Body)
+	}
+
+	res, err := b.c.Get(cs.url + "/console/events/export.csv?period=before&type=transaction.*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var csv strings.Builder
+	if _, err := io.Copy(&csv, res.Body); err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(res.Header.Get("Content-Disposition"), "attachment") ||
+		!strings.Contains(csv.String(), "transaction.lifecycle.started") || strings.Contains(csv.String(), "apikey.created") {
+		t.Fatalf("export: %d %v %.400s", res.StatusCode, res.Header, csv.String())
+	}
+	if p := b.get("/console/events/export.csv?type=no.such"); p.Status != 422 {
+		t.Fatalf("export with a bad type: %d", p.Status)
+	}
+	if p := b.get("/console/processes?status=STARTED&signer=One"); p.Status != 200 || !strings.Contains(p.Body, processID) {
+		t.Fatalf("process search: %d", p.Status)
+	}
+	if p := b.get("/console/processes?status=COMPLETED"); strings.Contains(p.Body, processID) {
+		t.Fatal("a STARTED process is listed as COMPLETED")
 	}
 }

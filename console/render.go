@@ -52,7 +52,12 @@ var funcs = template.FuncMap{
 		}
 		return p
 	},
-	"ms":      func(v float64) string { return fmt.Sprintf("%.0f ms", v) },
+	"ms": func(v float64) string {
+		if v < 10 {
+			return fmt.Sprintf("%.1f ms", v)
+		}
+		return fmt.Sprintf("%.0f ms", v)
+	},
 	"percent": func(v *float64) string { return fmtPercent(v) },
 	"join":    strings.Join,
 	"has": func(list []string, v string) bool {

@@ -36,7 +36,7 @@ func (c *Console) usage(k *call) error {
 	in := k.r.URL.Query()
 	d := usageData{From: in.Get("from"), To: in.Get("to")}
 	if d.From == "" {
-		d.From = now.AddDate(0, 0, -30).Format("2006-01-02")
+		d.From = now.AddDate(0, 0, -7).Format("2006-01-02")
 	}
 	if d.To == "" {
 		d.To = now.AddDate(0, 0, 1).Format("2006-01-02")

@@ -58,3 +58,15 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1' >/dev/null 2>&1; 
     { log "cannot connect to postgresql as postgres"; exit 1; }
 fi
 log "redis and postgresql are up"
+
+# Chromium for the console's browser tests (api/console_browser_test.go):
+# installed with apt when missing; the tests skip without it (fail with CI=true).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != 0 ]; then
+    log "chromium is missing; install it (apt-get install -y chromium) or run as root"
+  else
+    log "installing chromium"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi

@@ -21,7 +21,7 @@ import (
 )
 
 // redisDBConsole is the Redis database of the console's browser tests.
-const redisDBConsole = 15
+const redisDBConsole = 3
 
 // newDeliveringConsole is a console server whose deliveries are sent: the
 // queue on real Redis, the webhook deliverer in a worker, and the loop that

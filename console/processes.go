@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -98,7 +99,7 @@ func (c *Console) processPage(k *call) error {
 	}
 	for _, a := range audit.Content {
 		d.Timeline = append(d.Timeline, moment{At: a.CreatedAt, Kind: "audit", What: a.EventType,
-			Detail: strings.TrimSpace(a.Creator + " " + a.ClientAppName + " " + a.APIKeyID + " " + a.Note)})
+			Detail: joinDistinct(a.Creator, a.APIKeyID, a.ClientAppName, a.Note)})
 	}
 	if k.s.identity.Can("webhooks") {
 		var evs list[event]
@@ -123,4 +124,15 @@ func (c *Console) processPage(k *call) error {
 	sort.SliceStable(d.Timeline, func(i, j int) bool { return d.Timeline[i].At.Before(d.Timeline[j].At) })
 	k.render(200, "process", "Process "+d.Process.DocumentName, d)
 	return nil
+}
+
+// joinDistinct joins the non-empty values, each once.
+func joinDistinct(vs ...string) string {
+	var out []string
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return strings.Join(out, " · ")
 }

@@ -25,7 +25,13 @@
           var s = document.createElement("span");
           s.className = "badge b-" + p.status; s.textContent = p.status;
           status.appendChild(s);
-          if (p.status === "running") { setTimeout(step, 1000); } else { box.setAttribute("data-finished", p.status); }
+          if (p.status === "running") {
+            setTimeout(step, 1000);
+          } else if (box.getAttribute("data-status") === "running") {
+            window.location.reload(); // the finished replay's page: end time, no cancel button
+          } else {
+            box.setAttribute("data-finished", p.status);
+          }
         })
         .catch(function () { setTimeout(step, 5000); });
     }

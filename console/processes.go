@@ -82,10 +82,14 @@ type processPageData struct {
 	Timeline []moment
 	// Partial names what the key's role may not read of the timeline.
 	Partial string
+	// More links to all the process's events when the timeline shows only
+	// the latest.
+	More string
 }
 
-// timelineEvents bounds the events (and their deliveries) a timeline shows.
-const timelineEvents = 50
+// timelineEvents bounds the events a timeline shows: each costs one call for
+// its deliveries, which counts against the key's rate limit like any call.
+const timelineEvents = 20
 
 func (c *Console) processPage(k *call) error {
 	id := k.r.PathValue("id")
@@ -105,6 +109,9 @@ func (c *Console) processPage(k *call) error {
 		var evs list[event]
 		if err := k.api("GET", "/v1/events", url.Values{"resource_id": {id}, "limit": {itoa(timelineEvents)}}, nil, &evs); err != nil {
 			return err
+		}
+		if evs.HasMore {
+			d.More = "/console/events?" + url.Values{"resource_id": {id}}.Encode()
 		}
 		for _, e := range evs.Data {
 			d.Timeline = append(d.Timeline, moment{At: e.CreatedAt, Kind: "event", What: e.Type, Detail: e.ID,

@@ -35,7 +35,12 @@ const consoleClientApp = "countersign-console"
 
 // MountConsole serves h at /console/, beside the API on the same address.
 func (s *Server) MountConsole(h http.Handler) {
-	s.app.Use("/console/", adaptor.HTTPHandler(h))
+	s.app.Use("/console/", adaptor.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The adaptor makes the fasthttp.RequestCtx the request's context;
+		// its Done reads the server's state, which Shutdown writes without a
+		// lock. The console's calls get a context of their own instead.
+		h.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
+	})))
 }
 
 // Console returns the API as the console calls it: in-process, through the

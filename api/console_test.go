@@ -390,3 +390,28 @@ func TestConsoleEndpointActionsAndExport(t *testing.T) {
 		t.Fatal("a STARTED process is listed as COMPLETED")
 	}
 }
+
+func TestConsoleIntegratorCannotReplay(t *testing.T) {
+	cs := newConsoleServer(t, api.Deps{})
+	endpointID, _ := seedConsole(t, cs.testServer)
+	b := cs.browser()
+	b.mustSignIn(cs.key(cs.ws, countersign.RoleIntegrator))
+	p := b.get("/console/replays")
+	if p.Status != 200 || strings.Contains(p.Body, `id="count-replay"`) {
+		t.Fatalf("an integrator's replays page: %d, offers the form: %v", p.Status, strings.Contains(p.Body, "count-replay"))
+	}
+	now := time.Now().UTC()
+	p = b.post("/console/replays/preview", url.Values{"endpoint_id": {endpointID}, "status": {"pending"},
+		"from": {now.Add(-time.Hour).Format("2006-01-02T15:04")}, "to": {now.Add(time.Hour).Format("2006-01-02T15:04")}})
+	if p.Status != http.StatusForbidden {
+		t.Fatalf("an integrator's bulk replay: %d, want 403", p.Status)
+	}
+	dl := cs.do("GET", "/v1/webhooks/deliveries?limit=1", cs.owner, nil).JSON(t)["data"].([]any)
+	id := dl[0].(map[string]any)["id"].(string)
+	if p := b.get("/console/deliveries/" + id); p.Status != 200 || strings.Contains(p.Body, "/replay\"") {
+		t.Fatalf("an integrator's delivery page: %d, offers replay", p.Status)
+	}
+	if p := b.post("/console/deliveries/"+id+"/replay", nil); p.Status != http.StatusForbidden {
+		t.Fatalf("an integrator's replay: %d, want 403", p.Status)
+	}
+}

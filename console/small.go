@@ -58,9 +58,12 @@ func (c *Console) usage(k *call) error {
 		return nil
 	}
 	d.Rows = usageRows(report)
-	names, values := make([]string, len(d.Rows)), make([]int, len(d.Rows))
-	for i, r := range d.Rows {
-		names[i], values[i] = r.Name, r.Value
+	var names []string
+	var values []int
+	for _, r := range d.Rows { // the chart shows what was counted; the table, every figure
+		if r.Value > 0 {
+			names, values = append(names, r.Name), append(values, r.Value)
+		}
 	}
 	d.Chart = horizontalBars(names, values)
 	k.render(200, "usage", "Usage", d)

@@ -415,3 +415,30 @@ func TestConsoleIntegratorCannotReplay(t *testing.T) {
 		t.Fatalf("an integrator's replay: %d, want 403", p.Status)
 	}
 }
+
+func TestConsoleCookieIsSecureBehindTLS(t *testing.T) {
+	cs := newConsoleServer(t, api.Deps{})
+	b := cs.browser()
+	b.get("/console/sign-in")
+	form := url.Values{"api_key": {cs.owner}, "csrf_token": {b.csrf}}
+	req, err := http.NewRequest("POST", cs.url+"/console/sign-in", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	for _, c := range b.c.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", res.StatusCode)
+	}
+	if c := findSetCookie(t, res, "countersign_console"); !strings.Contains(c, "; Secure") {
+		t.Fatalf("session cookie behind TLS: %q", c)
+	}
+}

@@ -7,17 +7,6 @@ import (
 	"time"
 )
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
-func (c *Console) eventTypes(k *call) error {
-	cat, err := k.catalog()
-	if err != nil {
-		return err
-	}
-	k.render(200, "event_types", "Event types", cat)
-	return nil
-}
-
 // usageRow is one figure of the consumption report.
 type usageRow struct {
 	Name  string
@@ -86,3 +75,5 @@ func usageRows(report map[string]any) []usageRow {
 	}
 	return rows
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -148,6 +148,12 @@ func TestConsoleEndpointActionsAndExport(t *testing.T) {
 	if p := b.get("/console/processes?status=STARTED&signer=One"); p.Status != 200 || !strings.Contains(p.Body, processID) {
 		t.Fatalf("process search: %d", p.Status)
 	}
+	if p := b.get("/console/processes?code=" + url.QueryEscape(codeLV)); p.Status != 200 || !strings.Contains(p.Body, processID) {
+		t.Fatalf("process search by personal code: %d", p.Status)
+	}
+	if p := b.get("/console/processes?document=doc-1"); p.Status != 200 || !strings.Contains(p.Body, processID) {
+		t.Fatalf("process search by document: %d", p.Status)
+	}
 	if p := b.get("/console/processes?status=COMPLETED"); strings.Contains(p.Body, processID) {
 		t.Fatal("a STARTED process is listed as COMPLETED")
 	}

@@ -14,11 +14,11 @@ func (c *Console) processRoutes() {
 }
 
 type processesData struct {
-	Status, Document, Signer string
-	Statuses                 []string
-	Page                     springPage[process]
-	Prev, Next               string
-	Message                  string
+	Status, Document, Signer, Code string
+	Statuses                       []string
+	Page                           springPage[process]
+	Prev, Next                     string
+	Message, Note                  string
 }
 
 var processStatuses = []string{"PENDING", "STARTED", "PAUSED", "COMPLETED", "CANCELED", "EXPIRED", "DECLINED"}
@@ -26,7 +26,7 @@ var processStatuses = []string{"PENDING", "STARTED", "PAUSED", "COMPLETED", "CAN
 func (c *Console) processes(k *call) error {
 	in := k.r.URL.Query()
 	d := processesData{Status: in.Get("status"), Document: strings.TrimSpace(in.Get("document")),
-		Signer: strings.TrimSpace(in.Get("signer")), Statuses: processStatuses}
+		Signer: strings.TrimSpace(in.Get("signer")), Code: strings.TrimSpace(in.Get("code")), Statuses: processStatuses}
 	page := in.Get("page")
 	if page == "" {
 		page = "0"
@@ -36,11 +36,17 @@ func (c *Console) processes(k *call) error {
 		q.Set("processStatus", d.Status)
 	}
 	path := "/v1/processes"
-	if d.Document != "" {
+	if d.Document != "" { // the API lists a document's processes without other filters
 		path = "/v1/documents/" + url.PathEscape(d.Document) + "/processes"
+		if d.Status != "" || d.Signer != "" || d.Code != "" {
+			d.Note = "A document's processes are listed without the other filters."
+		}
 	}
 	if d.Signer != "" {
 		q.Set("nameSearch", d.Signer)
+	}
+	if d.Code != "" {
+		q.Set("personalCode", d.Code)
 	}
 	status := 200
 	if err := k.api("GET", path, q, nil, &d.Page); err != nil {
@@ -51,7 +57,7 @@ func (c *Console) processes(k *call) error {
 	}
 	link := func(n int) string {
 		v := url.Values{"page": {itoa(n)}}
-		for key, x := range map[string]string{"status": d.Status, "document": d.Document, "signer": d.Signer} {
+		for key, x := range map[string]string{"status": d.Status, "document": d.Document, "signer": d.Signer, "code": d.Code} {
 			if x != "" {
 				v.Set(key, x)
 			}

@@ -130,6 +130,7 @@ func BenchmarkConsolePages(b *testing.B) {
 		{"event_types", "/console/event-types"},
 		{"api_keys", "/console/api-keys"},
 		{"usage", "/console/usage"},
+		{"usage_30_days", "/console/usage?from=" + start.Format("2006-01-02") + "&to=" + time.Now().AddDate(0, 0, 1).Format("2006-01-02")},
 	}
 	for _, p := range pages {
 		b.Run(p.name, func(b *testing.B) {

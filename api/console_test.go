@@ -275,3 +275,16 @@ func TestConsoleCookieIsSecureBehindTLS(t *testing.T) {
 		t.Fatalf("session cookie behind TLS: %q", c)
 	}
 }
+
+func TestConsoleSignInAgainEndsThePreviousSession(t *testing.T) {
+	cs := newConsoleServer(t, api.Deps{})
+	b := cs.browser()
+	b.mustSignIn(cs.owner)
+	b.mustSignIn(cs.key(cs.ws, countersign.RoleIntegrator))
+	if n := cs.console.SessionCount(); n != 1 {
+		t.Fatalf("%d sessions after signing in twice in one browser", n)
+	}
+	if p := b.get("/console/api-keys"); p.Status != http.StatusForbidden {
+		t.Fatalf("the second sign-in's key (integrator) reads API keys: %d", p.Status)
+	}
+}

@@ -98,7 +98,7 @@ func (c *Console) finish(k *call, err error) {
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "Something went wrong; it has been logged."}
 	}
 	if ae.Status == http.StatusForbidden && ae.Code != "csrf" {
-		ae.Message = "Not allowed: the " + k.s.identity.Role + " role may not see or do this. " + ae.Message
+		ae.Message = "Not allowed: " + ae.Message
 	}
 	k.render(ae.Status, "error", ae.Message, ae)
 }

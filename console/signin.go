@@ -54,6 +54,11 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.showSignIn(w, r, http.StatusInternalServerError, signInData{Next: next, Message: "Sign-in failed; it has been logged."})
 		return
 	}
+	if old, err := r.Cookie(cookieName); err == nil { // a new sign-in ends the browser's previous session
+		if s, ok := c.sessions.get(old.Value); ok {
+			c.sessions.destroy(s)
+		}
+	}
 	raw, _ := c.sessions.create(id)
 	setCookie(w, r, raw)
 	http.SetCookie(w, &http.Cookie{Name: preCookie, Path: "/console/sign-in", MaxAge: -1})

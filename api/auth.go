@@ -13,6 +13,13 @@ const localActor = "actor"
 // authenticate checks the bearer API key and puts the caller in the request's
 // context. Every /v1 route passes through it.
 func (s *Server) authenticate(c *fiber.Ctx) error {
+	if key, ctx, ok, err := s.consoleCaller(c); ok {
+		if err != nil {
+			return err
+		}
+		c.SetUserContext(ctx)
+		return s.admit(c, key)
+	}
 	token, ok := bearerToken(c.Get(fiber.HeaderAuthorization))
 	if !ok {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="countersign"`)
@@ -25,6 +32,11 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	return s.admit(c, key)
+}
+
+// admit puts the authenticated key in the request's context as its actor.
+func (s *Server) admit(c *fiber.Ctx, key countersign.APIKey) error {
 	actor := countersign.Actor{
 		WorkspaceID: key.WorkspaceID, APIKeyID: key.ID, Role: key.Role,
 		// The actor outlives the handler (audit writer, events, goroutines):

@@ -19,6 +19,8 @@ type EventTypeView struct {
 	Extension   bool            `json:"extension"`
 	Version     string          `json:"version"`
 	Schema      json.RawMessage `json:"schema"`
+	// Example is a realistic payload (the data of an event of the type).
+	Example json.RawMessage `json:"example,omitempty"`
 }
 
 // EventTypeList is the answer of listEventTypes.
@@ -33,7 +35,8 @@ var catalogueBody = sync.OnceValue(func() []byte {
 	list := EventTypeList{Object: "list"}
 	for _, d := range events.Catalog() {
 		list.Data = append(list.Data, EventTypeView{Object: "event_type", Type: string(d.Type),
-			Description: d.Description, Group: d.Group, Extension: d.Extension, Version: d.Version, Schema: d.Schema})
+			Description: d.Description, Group: d.Group, Extension: d.Extension, Version: d.Version, Schema: d.Schema,
+			Example: json.RawMessage(events.Example(d.Type).Data)})
 	}
 	b, err := json.Marshal(list)
 	if err != nil {

@@ -88,3 +88,15 @@ if ! smtp_up; then
 fi
 smtp_up || { log "the SMTP server does not answer on 127.0.0.1:2525 (see /tmp/countersign-smtp.log)"; exit 1; }
 log "smtp is up on 127.0.0.1:2525 (Maildir $maildir)"
+
+# Chromium for the console's browser tests (api/console_browser_test.go):
+# installed with apt when missing; the tests skip without it (fail with CI=true).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != 0 ]; then
+    log "chromium is missing; install it (apt-get install -y chromium) or run as root"
+  else
+    log "installing chromium"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/console"
 	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/webhook"
@@ -113,6 +114,7 @@ func (s *service) startAPI() error {
 		Webhooks: s.db, Guard: s.guard(), Events: s.db,
 		Resources: s.db, Audit: audit, Processes: s.db, KeyUsage: usage,
 	})
+	s.srv.MountConsole(console.New(s.srv.Console(), console.Config{Logger: s.log}))
 	var err error
 	if s.ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)

@@ -11,7 +11,8 @@ import (
 
 // endpointCache keeps each endpoint's settings, signer, rate limiter and
 // concurrency slots for a short time, so an attempt needs no endpoint read.
-// Changes (a new secret, a disable) are seen within ttl.
+// Changes (a new secret, a disable) are seen within ttl. The signer, whose
+// keys are parsed once, is kept for as long as the credentials are the same.
 type endpointCache struct {
 	store    Store
 	ttl      time.Duration
@@ -23,7 +24,7 @@ type endpointCache struct {
 // cachedEndpoint is an endpoint with what attempts to it share.
 type cachedEndpoint struct {
 	ep      Endpoint
-	signer  *Signer
+	signer  HeaderSigner
 	secrets []string
 	limiter *rate.Limiter
 	slots   chan struct{}
@@ -50,7 +51,7 @@ func (c *endpointCache) get(ctx context.Context, workspaceID, id string) (*cache
 	fresh := &cachedEndpoint{ep: ep, fetched: now, secrets: ep.Secrets(now)}
 	if ce != nil && slices.Equal(ce.secrets, fresh.secrets) {
 		fresh.signer = ce.signer
-	} else if fresh.signer, err = NewSigner(fresh.secrets...); err != nil {
+	} else if fresh.signer, err = NewHeaderSigner(fresh.secrets...); err != nil {
 		return nil, err
 	}
 	if ce != nil {

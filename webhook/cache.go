@@ -17,8 +17,11 @@ type endpointCache struct {
 	store    Store
 	ttl      time.Duration
 	maxSlots int
-	mu       sync.Mutex
-	entries  map[string]*cachedEndpoint
+	// now is the Deliverer's clock: it also decides when a rotation's grace
+	// period has ended, so the previous credential stops signing.
+	now     func() time.Time
+	mu      sync.Mutex
+	entries map[string]*cachedEndpoint
 }
 
 // cachedEndpoint is an endpoint with what attempts to it share.
@@ -31,13 +34,13 @@ type cachedEndpoint struct {
 	fetched time.Time
 }
 
-func newEndpointCache(store Store, ttl time.Duration, maxSlots int) *endpointCache {
-	return &endpointCache{store: store, ttl: ttl, maxSlots: maxSlots, entries: map[string]*cachedEndpoint{}}
+func newEndpointCache(store Store, ttl time.Duration, maxSlots int, now func() time.Time) *endpointCache {
+	return &endpointCache{store: store, ttl: ttl, maxSlots: maxSlots, now: now, entries: map[string]*cachedEndpoint{}}
 }
 
 // get returns the cached endpoint, refreshing it when older than the ttl.
 func (c *endpointCache) get(ctx context.Context, workspaceID, id string) (*cachedEndpoint, error) {
-	now := time.Now()
+	now := c.now()
 	c.mu.Lock()
 	ce := c.entries[id]
 	c.mu.Unlock()

@@ -91,7 +91,7 @@ func NewDeliverer(cfg DelivererConfig) *Deliverer {
 	}
 	return &Deliverer{
 		cfg:       cfg,
-		endpoints: newEndpointCache(cfg.Store, 2*time.Second, cfg.MaxInFlightPerEndpoint),
+		endpoints: newEndpointCache(cfg.Store, 2*time.Second, cfg.MaxInFlightPerEndpoint, cfg.Now),
 		bodies:    newBodyCache(cfg.Store, 4096),
 		rnd:       rand.Float64,
 	}

@@ -24,6 +24,15 @@ func idSchema(prefix string) map[string]any {
 		"examples": []string{prefix + "_01jq8m4w5x6y7z8a9b0c1d2e3f"}}
 }
 
+// The credentials the API shows: an HMAC secret, and an Ed25519 public key
+// (standard base64 of 32 bytes; the signing key is never shown).
+var (
+	secretSchema = map[string]any{"pattern": "^" + webhook.SecretPrefix + "[A-Za-z0-9+/]+=*$",
+		"examples": []string{webhook.SecretPrefix + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}
+	publicKeySchema = map[string]any{"pattern": "^" + webhook.PublicKeyPrefix + "[A-Za-z0-9+/]{43}=$",
+		"examples": []string{webhook.PublicKeyPrefix + "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}}
+)
+
 // anyIDSchema is the schema of an id with one of prefixes.
 func anyIDSchema(prefixes ...string) map[string]any {
 	s := idSchema(prefixes[0])
@@ -120,6 +129,8 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 		"description":     {"maxLength": webhook.MaxDescriptionLength},
 		"rate_limit":      {"minimum": 0, "maximum": webhook.MaxRateLimit},
 		"timeout_seconds": {"minimum": 1, "maximum": webhook.MaxTimeoutSeconds},
+		"signature_scheme": {"default": string(webhook.SchemeHMAC), "examples": []string{string(webhook.SchemeEd25519)},
+			"description": "hmac-sha256 (default): a shared whsec_ secret signs \"v1,\". ed25519: a signing key that stays in Countersign signs \"v1a,\" and receivers verify with the whpk_ public key. Set on create; an update may repeat it, rotateWebhookSecret changes it."},
 	},
 	reflect.TypeFor[CreateReplayRequest](): {
 		"endpoint_id":     idSchema(countersign.PrefixEndpoint),
@@ -128,10 +139,12 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 		"event_type":      eventPattern,
 		"rate_per_second": {"minimum": 1, "maximum": webhook.MaxReplayRate},
 	},
-	reflect.TypeFor[ReplayEventRequest]():       {"endpoint_id": idSchema(countersign.PrefixEndpoint)},
-	reflect.TypeFor[CreateAPIKeyRequest]():      {"name": {"minLength": 1, "maxLength": countersign.MaxNameLength}},
-	reflect.TypeFor[UpdateAPIKeyRequest]():      {"name": {"minLength": 1, "maxLength": countersign.MaxNameLength}},
-	reflect.TypeFor[RotateSecretRequest]():      {"grace_period_seconds": {"minimum": 0, "maximum": MaxRotationGraceSeconds}},
+	reflect.TypeFor[ReplayEventRequest]():  {"endpoint_id": idSchema(countersign.PrefixEndpoint)},
+	reflect.TypeFor[CreateAPIKeyRequest](): {"name": {"minLength": 1, "maxLength": countersign.MaxNameLength}},
+	reflect.TypeFor[UpdateAPIKeyRequest](): {"name": {"minLength": 1, "maxLength": countersign.MaxNameLength}},
+	reflect.TypeFor[RotateSecretRequest](): {"grace_period_seconds": {"minimum": 0, "maximum": MaxRotationGraceSeconds},
+		"signature_scheme": {"examples": []string{string(webhook.SchemeEd25519)},
+			"description": "The scheme of the new credential; the endpoint's own when left out."}},
 	reflect.TypeFor[workflow.Template]():        texts(shortTextLength, "name", "owner", "group"),
 	reflect.TypeFor[workflow.DocumentProfile](): texts(shortTextLength, "name", "documentType", "ownerGroup", "seal"),
 	reflect.TypeFor[workflow.AuditRecord](): with(texts(shortTextLength, "eventOrigin", "creator", "documentId", "signerId",
@@ -188,7 +201,9 @@ var viewRules = map[reflect.Type]map[string]map[string]any{
 	reflect.TypeFor[APIKeyView](): {"id": idSchema(countersign.PrefixAPIKey)},
 	reflect.TypeFor[EventView](): {"id": idSchema(countersign.PrefixEvent), "workspace_id": idSchema(countersign.PrefixWorkspace),
 		"api_key_id": idSchema(countersign.PrefixAPIKey)},
-	reflect.TypeFor[EndpointView]():   {"id": idSchema(countersign.PrefixEndpoint)},
+	reflect.TypeFor[EndpointView](): {"id": idSchema(countersign.PrefixEndpoint), "secret": secretSchema, "public_key": publicKeySchema},
+	reflect.TypeFor[SecretView](): {"secret": secretSchema, "public_key": publicKeySchema,
+		"previous_secret": secretSchema, "previous_public_key": publicKeySchema},
 	reflect.TypeFor[AttemptSummary](): {"id": idSchema(countersign.PrefixAttempt), "delivery_id": idSchema(countersign.PrefixDelivery)},
 	reflect.TypeFor[AttemptView]():    {"id": idSchema(countersign.PrefixAttempt)},
 	reflect.TypeFor[DeliveryView](): {"id": idSchema(countersign.PrefixDelivery), "event_id": idSchema(countersign.PrefixEvent),

@@ -47,6 +47,7 @@ var enumTypes = map[reflect.Type][]string{
 	reflect.TypeFor[workflow.Scope]():              {string(workflow.ScopePersonal), string(workflow.ScopeGroup), string(workflow.ScopeGlobal)},
 	reflect.TypeFor[workflow.RegistrationMethod](): {string(workflow.MethodPVID), string(workflow.MethodWeb)},
 	reflect.TypeFor[workflow.AuditType]():          names(workflow.AuditTypes),
+	reflect.TypeFor[webhook.SignatureScheme]():     names(webhook.SignatureSchemes),
 	reflect.TypeFor[webhook.Status]():              {string(webhook.StatusPending), string(webhook.StatusDelivered), string(webhook.StatusFailed)},
 	reflect.TypeFor[webhook.ReplayStatus](): {string(webhook.ReplayRunning), string(webhook.ReplayCompleted),
 		string(webhook.ReplayCancelled), string(webhook.ReplayFailed)},

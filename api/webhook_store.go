@@ -13,7 +13,7 @@ import (
 type WebhookStore interface {
 	CreateEndpoint(ctx context.Context, actor countersign.Actor, in webhook.EndpointInput) (webhook.Endpoint, error)
 	UpdateEndpoint(ctx context.Context, actor countersign.Actor, id string, in webhook.EndpointInput) (webhook.Endpoint, error)
-	RotateEndpointSecret(ctx context.Context, actor countersign.Actor, id string, grace time.Duration) (webhook.Endpoint, error)
+	RotateEndpointSecret(ctx context.Context, actor countersign.Actor, id string, grace time.Duration, scheme webhook.SignatureScheme) (webhook.Endpoint, error)
 	DeleteEndpoint(ctx context.Context, actor countersign.Actor, id string) error
 	GetEndpoint(ctx context.Context, workspaceID, id string) (webhook.Endpoint, error)
 	ListEndpoints(ctx context.Context, workspaceID string) ([]webhook.Endpoint, error)

@@ -7,8 +7,10 @@ import (
 	"github.com/countersign/countersign/webhook"
 )
 
-// EndpointView is a webhook endpoint as the API shows it. Secret is set only
-// in the answers to createWebhookEndpoint and rotateWebhookSecret.
+// EndpointView is a webhook endpoint as the API shows it. Secret (whsec_) is
+// set only in the answers to createWebhookEndpoint and rotateWebhookSecret of
+// an HMAC endpoint; an Ed25519 endpoint shows its PublicKey (whpk_) instead,
+// in every answer, and its signing key in none.
 type EndpointView struct {
 	Object         string            `json:"object"`
 	ID             string            `json:"id"`
@@ -25,7 +27,11 @@ type EndpointView struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 	Health         HealthView `json:"health"`
-	Secret         string     `json:"secret,omitempty"`
+	// SignatureScheme is how deliveries are signed: hmac-sha256 ("v1,"
+	// signatures) or ed25519 ("v1a,").
+	SignatureScheme webhook.SignatureScheme `json:"signature_scheme"`
+	Secret          string                  `json:"secret,omitempty"`
+	PublicKey       string                  `json:"public_key,omitempty"`
 }
 
 // HealthView is how an endpoint has been answering over the last 24 hours.
@@ -49,11 +55,35 @@ type AttemptSummary struct {
 	LatencyMS  float64   `json:"latency_ms"`
 }
 
-// SecretView is the answer of getWebhookSecret.
+// SecretView is the answer of getWebhookSecret: what a receiver needs to
+// verify, the whsec_ secret of an HMAC endpoint or the whpk_ public key of an
+// Ed25519 one, and during a rotation's grace period the previous one (of
+// either kind: a rotation may change the scheme). A whsk_ signing key is
+// never shown.
 type SecretView struct {
-	Secret                  string     `json:"secret"`
-	PreviousSecret          *string    `json:"previous_secret"`
-	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at"`
+	SignatureScheme         webhook.SignatureScheme `json:"signature_scheme"`
+	Secret                  string                  `json:"secret,omitempty"`
+	PublicKey               string                  `json:"public_key,omitempty"`
+	PreviousSecret          *string                 `json:"previous_secret"`
+	PreviousPublicKey       *string                 `json:"previous_public_key"`
+	PreviousSecretExpiresAt *time.Time              `json:"previous_secret_expires_at"`
+}
+
+// NewSecretView returns the verifying credentials of e at now.
+func NewSecretView(e webhook.Endpoint, now time.Time) SecretView {
+	v := SecretView{SignatureScheme: e.Scheme(), PublicKey: e.PublicKey()}
+	if v.SignatureScheme == webhook.SchemeHMAC {
+		v.Secret = e.Secret
+	}
+	if creds := e.Secrets(now); len(creds) == 2 {
+		v.PreviousSecretExpiresAt = e.PreviousSecretExpiresAt
+		if pub := e.PreviousPublicKey(now); pub != "" {
+			v.PreviousPublicKey = &pub
+		} else {
+			v.PreviousSecret = &creds[1]
+		}
+	}
+	return v
 }
 
 // DeliveryView is one event's delivery to one endpoint. ReplayID is set on a
@@ -105,11 +135,12 @@ type DeliveryList struct {
 }
 
 // NewEndpointView returns the view of e with its health, without the secret
-// and with the values of sensitive custom headers masked.
+// (withSecret adds it to the answers that carry it), and with the values of sensitive custom headers masked.
 func NewEndpointView(e webhook.Endpoint, h webhook.Health) EndpointView {
 	v := EndpointView{Object: "webhook_endpoint", ID: e.ID, URL: e.URL, Description: e.Description, EventTypes: e.EventTypes,
 		Enabled: e.Enabled, DisabledReason: optString(e.DisabledReason), DisabledAt: e.DisabledAt, Headers: webhook.MaskHeaders(e.Headers),
 		TimeoutSeconds: e.TimeoutSeconds, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+		SignatureScheme: e.Scheme(), PublicKey: e.PublicKey(),
 		Health: HealthView{SuccessRate: h.SuccessRate, Attempts24h: h.Attempts, FailingSince: h.FailingSince,
 			LastAttempts: make([]AttemptSummary, len(h.LastAttempts))}}
 	if v.EventTypes == nil {
@@ -125,6 +156,16 @@ func NewEndpointView(e webhook.Endpoint, h webhook.Health) EndpointView {
 	for i, a := range h.LastAttempts {
 		v.Health.LastAttempts[i] = AttemptSummary{ID: a.ID, DeliveryID: a.DeliveryID, Attempt: a.Number, StartedAt: a.StartedAt,
 			StatusCode: a.StatusCode, ErrorClass: optString(string(a.ErrorClass)), LatencyMS: millis(a.Latency)}
+	}
+	return v
+}
+
+// withSecret returns v with e's secret when e signs with HMAC: the answers
+// that hand over the credential a receiver needs. An Ed25519 endpoint's view
+// has its public key already and keeps its signing key out.
+func withSecret(v EndpointView, e webhook.Endpoint) EndpointView {
+	if e.Scheme() == webhook.SchemeHMAC {
+		v.Secret = e.Secret
 	}
 	return v
 }

@@ -27,6 +27,9 @@ type RotateSecretRequest struct {
 	// GracePeriodSeconds is how long the previous secret keeps signing, 0 to
 	// 604800 (default 86400).
 	GracePeriodSeconds *int `json:"grace_period_seconds"`
+	// SignatureScheme is the scheme of the new credential, the endpoint's
+	// own when left out: rotating is how an endpoint changes its scheme.
+	SignatureScheme *webhook.SignatureScheme `json:"signature_scheme"`
 }
 
 // webhookRoutes registers the webhook registry, the delivery log and replays.
@@ -34,7 +37,7 @@ func (s *Server) webhookRoutes() {
 	const tag, base = "webhooks", "/v1/webhooks/endpoints"
 	perm := countersign.PermManageWebhooks
 	s.handle(Operation{ID: "createWebhookEndpoint", Method: http.MethodPost, Path: base, Tag: tag, Perm: perm,
-		Summary: "Register a webhook endpoint; its signing secret is in this answer only", Request: webhook.EndpointInput{},
+		Summary: "Register a webhook endpoint; its signing secret (hmac-sha256) is in this answer only, its public key (ed25519) in every one", Request: webhook.EndpointInput{},
 		BodyRequired: []string{"url", "event_types"}, Response: EndpointView{}, Status: http.StatusCreated}, s.createEndpoint)
 	s.handle(Operation{ID: "listWebhookEndpoints", Method: http.MethodGet, Path: base, Tag: tag, Perm: perm,
 		Summary: "List the workspace's webhook endpoints with their health", Response: EndpointList{}}, s.listEndpoints)
@@ -46,14 +49,14 @@ func (s *Server) webhookRoutes() {
 	s.handle(Operation{ID: "deleteWebhookEndpoint", Method: http.MethodDelete, Path: base + "/:id", Tag: tag, Perm: perm,
 		Summary: "Delete a webhook endpoint; its delivery log stays", Status: http.StatusNoContent}, s.deleteEndpoint)
 	s.handle(Operation{ID: "rotateWebhookSecret", Method: http.MethodPost, Path: base + "/:id/secret/rotate", Tag: tag, Perm: perm,
-		Summary: "Replace the signing secret; the previous one keeps signing for the grace period (body optional)",
+		Summary: "Replace the signing secret or key pair, optionally of the other signature_scheme; the previous one keeps signing for the grace period (body optional)",
 		Request: RotateSecretRequest{}, OptionalBody: true, Response: EndpointView{}}, s.rotateSecret)
 	// Secrets follow endpoint management: a key that may register an endpoint
 	// (and so receives its secret), point it elsewhere or delete it gains
 	// nothing it lacks from reading or rotating the secret, and its
 	// receivers need the secret to verify signatures.
 	s.handle(Operation{ID: "getWebhookSecret", Method: http.MethodGet, Path: base + "/:id/secret", Tag: tag,
-		Perm: perm, Summary: "Get the signing secrets of a webhook endpoint (owner, admin and integrator keys)",
+		Perm: perm, Summary: "Get what verifies a webhook endpoint's signatures: its secrets or public keys (owner, admin and integrator keys)",
 		Response: SecretView{}}, s.getSecret)
 	s.handle(Operation{ID: "testWebhookEndpoint", Method: http.MethodPost, Path: base + "/:id/test", Tag: tag, Perm: perm,
 		Summary: "Send a webhook.test event to this endpoint only", Response: DeliveryView{}, Status: http.StatusAccepted}, s.testEndpoint)
@@ -77,8 +80,7 @@ func (s *Server) createEndpoint(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v.Secret = e.Secret
-	return c.Status(http.StatusCreated).JSON(v)
+	return c.Status(http.StatusCreated).JSON(withSecret(v, e))
 }
 
 func (s *Server) listEndpoints(c *fiber.Ctx) error {
@@ -168,18 +170,24 @@ func (s *Server) rotateSecret(c *fiber.Ctx) error {
 		}
 		grace = time.Duration(*g) * time.Second
 	}
-	e, err := s.deps.Webhooks.RotateEndpointSecret(c.UserContext(), actor(c), id, grace)
+	var scheme webhook.SignatureScheme
+	if req.SignatureScheme != nil {
+		if err := req.SignatureScheme.Validate(); err != nil {
+			return err
+		}
+		scheme = *req.SignatureScheme
+	}
+	e, err := s.deps.Webhooks.RotateEndpointSecret(c.UserContext(), actor(c), id, grace, scheme)
 	if err != nil {
 		return err
 	}
 	s.log.Info("webhook secret rotated", "workspace_id", e.WorkspaceID, "endpoint_id", e.ID, "api_key_id", actor(c).APIKeyID,
-		"grace", grace.String())
+		"grace", grace.String(), "signature_scheme", string(e.Scheme()))
 	v, err := s.endpointView(c, e)
 	if err != nil {
 		return err
 	}
-	v.Secret = e.Secret
-	return c.JSON(v)
+	return c.JSON(withSecret(v, e))
 }
 
 func (s *Server) getSecret(c *fiber.Ctx) error {
@@ -187,11 +195,7 @@ func (s *Server) getSecret(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := SecretView{Secret: e.Secret}
-	if secrets := e.Secrets(time.Now()); len(secrets) == 2 {
-		v.PreviousSecret, v.PreviousSecretExpiresAt = &secrets[1], e.PreviousSecretExpiresAt
-	}
-	return c.JSON(v)
+	return c.JSON(NewSecretView(e, time.Now()))
 }
 
 func (s *Server) testEndpoint(c *fiber.Ctx) error {

@@ -38,6 +38,8 @@ type engineOptions struct {
 	guard        webhook.Guard
 	disableAfter time.Duration
 	reconcile    bool
+	// now is the deliverer's clock (time.Now when nil).
+	now func() time.Time
 }
 
 func startEngine(t *testing.T, opts engineOptions) *engine {
@@ -55,7 +57,7 @@ func startEngine(t *testing.T, opts engineOptions) *engine {
 	db.SetDispatcher(enq.Dispatch)
 	worker := queue.NewWorker(rds, queue.WorkerConfig{Concurrency: engineConcurrency, ShutdownTimeout: 5 * time.Second}, log)
 	worker.HandleDeliveries(webhook.NewDeliverer(webhook.DelivererConfig{
-		Store: db, Queue: enq, Schedule: testSchedule, DisableAfter: opts.disableAfter, Logger: log,
+		Store: db, Queue: enq, Schedule: testSchedule, DisableAfter: opts.disableAfter, Logger: log, Now: opts.now,
 		Sender: webhook.NewSender(webhook.SenderConfig{Version: "test", Guard: opts.guard, Timeout: 2 * time.Second}),
 	}))
 	if err := worker.Start(); err != nil {

@@ -55,14 +55,15 @@ func (r endpointRow) endpoint() (webhook.Endpoint, error) {
 	return e, nil
 }
 
-// CreateEndpoint registers an endpoint with a new signing secret. The input
+// CreateEndpoint registers an endpoint with a new signing credential of the
+// scheme it asks for (a whsec_ secret or a whsk_ key). The input
 // must have been validated (webhook.EndpointInput.Validate).
 func (db *DB) CreateEndpoint(ctx context.Context, actor countersign.Actor, in webhook.EndpointInput) (webhook.Endpoint, error) {
 	now := db.Now()
 	e := webhook.Endpoint{
 		ID: countersign.NewID(countersign.PrefixEndpoint, now), WorkspaceID: actor.WorkspaceID, Enabled: true,
 		Headers: map[string]string{}, TimeoutSeconds: webhook.DefaultTimeoutSeconds,
-		Secret: webhook.GenerateSecret(), CreatedAt: now, UpdatedAt: now,
+		Secret: webhook.NewCredential(in.Scheme()), CreatedAt: now, UpdatedAt: now,
 	}
 	in.Apply(&e)
 	types, headers, err := encodeEndpointLists(e)
@@ -87,6 +88,9 @@ func (db *DB) UpdateEndpoint(ctx context.Context, actor countersign.Actor, id st
 		if e, err = db.endpoint(ctx, tx, actor.WorkspaceID, id); err != nil {
 			return err
 		}
+		if err := in.CheckScheme(e); err != nil {
+			return err
+		}
 		in.Apply(&e)
 		e.UpdatedAt = db.Now()
 		types, headers, err := encodeEndpointLists(e)
@@ -103,8 +107,9 @@ func (db *DB) UpdateEndpoint(ctx context.Context, actor countersign.Actor, id st
 	return e, err
 }
 
-// RotateEndpointSecret replaces the secret; the old one keeps signing for grace.
-func (db *DB) RotateEndpointSecret(ctx context.Context, actor countersign.Actor, id string, grace time.Duration) (webhook.Endpoint, error) {
+// RotateEndpointSecret replaces the signing credential with a new one of
+// scheme (the endpoint's own when empty); the old one keeps signing for grace.
+func (db *DB) RotateEndpointSecret(ctx context.Context, actor countersign.Actor, id string, grace time.Duration, scheme webhook.SignatureScheme) (webhook.Endpoint, error) {
 	var e webhook.Endpoint
 	err := db.Tx(ctx, func(tx *Tx) error {
 		var err error
@@ -112,11 +117,10 @@ func (db *DB) RotateEndpointSecret(ctx context.Context, actor countersign.Actor,
 			return err
 		}
 		now := db.Now()
-		expires := now.Add(grace)
-		e.PreviousSecret, e.PreviousSecretExpiresAt, e.Secret, e.UpdatedAt = e.Secret, &expires, webhook.GenerateSecret(), now
+		e.Rotate(now, grace, scheme)
 		_, err = tx.ExecContext(ctx, db.q(`UPDATE webhook_endpoints SET secret = ?, previous_secret = ?,
 			previous_secret_expires_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`),
-			e.Secret, e.PreviousSecret, micros(expires), micros(now), actor.WorkspaceID, id)
+			e.Secret, e.PreviousSecret, nullMicros(e.PreviousSecretExpiresAt), micros(now), actor.WorkspaceID, id)
 		return err
 	})
 	return e, err

@@ -11,32 +11,36 @@ import (
 
 // endpointCache keeps each endpoint's settings, signer, rate limiter and
 // concurrency slots for a short time, so an attempt needs no endpoint read.
-// Changes (a new secret, a disable) are seen within ttl.
+// Changes (a new secret, a disable) are seen within ttl. The signer, whose
+// keys are parsed once, is kept for as long as the credentials are the same.
 type endpointCache struct {
 	store    Store
 	ttl      time.Duration
 	maxSlots int
-	mu       sync.Mutex
-	entries  map[string]*cachedEndpoint
+	// now is the Deliverer's clock: it also decides when a rotation's grace
+	// period has ended, so the previous credential stops signing.
+	now     func() time.Time
+	mu      sync.Mutex
+	entries map[string]*cachedEndpoint
 }
 
 // cachedEndpoint is an endpoint with what attempts to it share.
 type cachedEndpoint struct {
 	ep      Endpoint
-	signer  *Signer
+	signer  HeaderSigner
 	secrets []string
 	limiter *rate.Limiter
 	slots   chan struct{}
 	fetched time.Time
 }
 
-func newEndpointCache(store Store, ttl time.Duration, maxSlots int) *endpointCache {
-	return &endpointCache{store: store, ttl: ttl, maxSlots: maxSlots, entries: map[string]*cachedEndpoint{}}
+func newEndpointCache(store Store, ttl time.Duration, maxSlots int, now func() time.Time) *endpointCache {
+	return &endpointCache{store: store, ttl: ttl, maxSlots: maxSlots, now: now, entries: map[string]*cachedEndpoint{}}
 }
 
 // get returns the cached endpoint, refreshing it when older than the ttl.
 func (c *endpointCache) get(ctx context.Context, workspaceID, id string) (*cachedEndpoint, error) {
-	now := time.Now()
+	now := c.now()
 	c.mu.Lock()
 	ce := c.entries[id]
 	c.mu.Unlock()
@@ -50,7 +54,7 @@ func (c *endpointCache) get(ctx context.Context, workspaceID, id string) (*cache
 	fresh := &cachedEndpoint{ep: ep, fetched: now, secrets: ep.Secrets(now)}
 	if ce != nil && slices.Equal(ce.secrets, fresh.secrets) {
 		fresh.signer = ce.signer
-	} else if fresh.signer, err = NewSigner(fresh.secrets...); err != nil {
+	} else if fresh.signer, err = NewHeaderSigner(fresh.secrets...); err != nil {
 		return nil, err
 	}
 	if ce != nil {

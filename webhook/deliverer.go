@@ -91,7 +91,7 @@ func NewDeliverer(cfg DelivererConfig) *Deliverer {
 	}
 	return &Deliverer{
 		cfg:       cfg,
-		endpoints: newEndpointCache(cfg.Store, 2*time.Second, cfg.MaxInFlightPerEndpoint),
+		endpoints: newEndpointCache(cfg.Store, 2*time.Second, cfg.MaxInFlightPerEndpoint, cfg.Now),
 		bodies:    newBodyCache(cfg.Store, 4096),
 		rnd:       rand.Float64,
 	}
@@ -145,7 +145,7 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 	now = d.cfg.Now()
 	res := d.cfg.Sender.Send(ctx, Request{
 		URL: ce.ep.URL, MsgID: t.EventID, Timestamp: now, Body: body,
-		Signature: ce.signer.Header(t.EventID, now, body), Headers: ce.ep.Headers, Timeout: ce.ep.Timeout(),
+		Signature: string(ce.signer.AppendHeader(make([]byte, 0, 192), t.EventID, now, body)), Headers: ce.ep.Headers, Timeout: ce.ep.Timeout(),
 	})
 	if ctx.Err() != nil { // stopping: the attempt does not count; the task goes back
 		return fmt.Errorf("attempt interrupted: %w", ctx.Err())

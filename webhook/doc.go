@@ -1,7 +1,8 @@
 // Package webhook delivers events to integrators' endpoints the Standard Webhooks
-// way: subscriptions that match event types with wildcards, whsec_ secrets and
-// v1 HMAC-SHA256 signatures, the guarded HTTP attempt and how it failed, and the
-// retry schedule. It also holds the delivery rules the store applies inside its
+// way: subscriptions that match event types with wildcards, the two signature
+// schemes (whsec_ secrets and v1 HMAC-SHA256 signatures, whsk_/whpk_ key pairs
+// and v1a Ed25519 signatures) and rotations between them, the guarded HTTP
+// attempt and how it failed, and the retry schedule. It also holds the delivery rules the store applies inside its
 // transactions: which endpoints receive an event (Recipients), when a failing
 // endpoint is disabled (BatchHealth), and the pace of a bulk replay
 // (ReplayRunner).

@@ -41,8 +41,11 @@ type Endpoint struct {
 	// RateLimit is the most requests per second sent to the endpoint; 0 means no limit.
 	RateLimit      int
 	TimeoutSeconds int
-	Secret         string
-	// PreviousSecret still signs until PreviousSecretExpiresAt (secret rotation).
+	// Secret is the signing credential: a whsec_ secret (HMAC-SHA256) or a
+	// whsk_ signing key (Ed25519); its prefix is the endpoint's scheme.
+	Secret string
+	// PreviousSecret still signs until PreviousSecretExpiresAt (secret
+	// rotation); it may be of the other scheme when a rotation changed it.
 	PreviousSecret          string
 	PreviousSecretExpiresAt *time.Time
 	// FailingSince is when the current run of failed attempts began; nil while healthy.
@@ -78,6 +81,28 @@ type EndpointInput struct {
 	Headers        map[string]string `json:"headers"`
 	RateLimit      *int              `json:"rate_limit"`
 	TimeoutSeconds *int              `json:"timeout_seconds"`
+	// SignatureScheme is set on create (default hmac-sha256); an update may
+	// repeat it but not change it: rotateWebhookSecret changes it, with a
+	// grace period and an answer that carries the new credential.
+	SignatureScheme *SignatureScheme `json:"signature_scheme"`
+}
+
+// Scheme is the scheme a create asks for: SchemeHMAC unless set.
+func (in EndpointInput) Scheme() SignatureScheme {
+	if in.SignatureScheme == nil {
+		return SchemeHMAC
+	}
+	return *in.SignatureScheme
+}
+
+// CheckScheme refuses an update that would change e's scheme.
+func (in EndpointInput) CheckScheme(e Endpoint) error {
+	if in.SignatureScheme == nil || *in.SignatureScheme == e.Scheme() {
+		return nil
+	}
+	return countersign.FieldErrorf(countersign.EVALIDATION, "signature_scheme",
+		"signature_scheme is %s; change it with POST /v1/webhooks/endpoints/%s/secret/rotate {\"signature_scheme\":%q}, which answers the new credential and keeps the old one signing for a grace period",
+		e.Scheme(), e.ID, *in.SignatureScheme)
 }
 
 // Validate checks the input; creating requires url and event_types. The URL is
@@ -116,6 +141,11 @@ func (in EndpointInput) Validate(ctx context.Context, guard Guard, creating bool
 			if err := in.CheckMasks(Endpoint{}); err != nil {
 				return err
 			}
+		}
+	}
+	if in.SignatureScheme != nil {
+		if err := in.SignatureScheme.Validate(); err != nil {
+			return err
 		}
 	}
 	if in.RateLimit != nil && (*in.RateLimit < 0 || *in.RateLimit > MaxRateLimit) {

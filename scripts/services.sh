@@ -85,3 +85,29 @@ if ! smtp_up; then
 fi
 smtp_up || { log "the SMTP server does not answer on 127.0.0.1:2525 (see /tmp/countersign-smtp.log)"; exit 1; }
 log "smtp is up on 127.0.0.1:2525 (Maildir $maildir)"
+
+# A 3-master Redis Cluster on 127.0.0.1:7001-7003 for the tests of cluster-wide
+# limits and leases (COUNTERSIGN_TEST_REDIS_CLUSTER). Idempotent: a cluster
+# that is up is left alone; nodes that run but are not joined are joined.
+cluster_ports="7001 7002 7003"
+cluster_ok() { redis-cli -p 7001 cluster info 2>/dev/null | grep -q 'cluster_state:ok'; }
+if ! cluster_ok; then
+  for p in $cluster_ports; do
+    if ! redis-cli -p "$p" ping >/dev/null 2>&1; then
+      log "starting redis cluster node on 127.0.0.1:$p"
+      redis-server --port "$p" --cluster-enabled yes --cluster-config-file "/tmp/countersign-redis-nodes-$p.conf" \
+        --save "" --appendonly no --daemonize yes --bind 127.0.0.1 --logfile "/tmp/countersign-redis-$p.log"
+    fi
+  done
+  for p in $cluster_ports; do
+    for _ in $(seq 1 40); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.25; done
+  done
+  known=$(redis-cli -p 7001 cluster info 2>/dev/null | sed -n 's/^cluster_known_nodes:\([0-9]*\).*/\1/p')
+  if [ "${known:-0}" -lt 3 ]; then
+    log "joining the redis cluster nodes"
+    redis-cli --cluster create 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 --cluster-replicas 0 --cluster-yes >/dev/null
+  fi
+  for _ in $(seq 1 80); do cluster_ok && break; sleep 0.25; done
+fi
+cluster_ok || { log "the redis cluster on 127.0.0.1:7001-7003 is not ok (see /tmp/countersign-redis-700N.log)"; exit 1; }
+log "redis cluster is up on 127.0.0.1:7001-7003"

@@ -90,7 +90,9 @@ log "smtp is up on 127.0.0.1:2525 (Maildir $maildir)"
 # limits and leases (COUNTERSIGN_TEST_REDIS_CLUSTER). Idempotent: a cluster
 # that is up is left alone; nodes that run but are not joined are joined.
 cluster_ports="7001 7002 7003"
-cluster_ok() { redis-cli -p 7001 cluster info 2>/dev/null | grep -q 'cluster_state:ok'; }
+# The output is captured first: with pipefail, grep -q closing the pipe early
+# would fail the check.
+cluster_ok() { local info; info=$(redis-cli -p 7001 cluster info 2>/dev/null) || return 1; [[ $info == *cluster_state:ok* ]]; }
 if ! cluster_ok; then
   for p in $cluster_ports; do
     if ! redis-cli -p "$p" ping >/dev/null 2>&1; then
@@ -102,7 +104,7 @@ if ! cluster_ok; then
   for p in $cluster_ports; do
     for _ in $(seq 1 40); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.25; done
   done
-  known=$(redis-cli -p 7001 cluster info 2>/dev/null | sed -n 's/^cluster_known_nodes:\([0-9]*\).*/\1/p')
+  known=$(redis-cli -p 7001 cluster info 2>/dev/null | sed -n 's/^cluster_known_nodes:\([0-9]*\).*/\1/p') || known=0
   if [ "${known:-0}" -lt 3 ]; then
     log "joining the redis cluster nodes"
     redis-cli --cluster create 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 --cluster-replicas 0 --cluster-yes >/dev/null

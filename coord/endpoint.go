@@ -13,7 +13,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -62,9 +61,6 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1] + 1000)
 return n
 `)
 
-// ErrSlotsFull is why Admit refuses when every concurrency slot is taken.
-var ErrSlotsFull = errors.New("every concurrency slot of the endpoint is taken")
-
 // EndpointLimiter enforces an endpoint's rate limit and concurrency cap
 // across every worker sharing a Redis.
 type EndpointLimiter struct {
@@ -95,7 +91,8 @@ const DefaultPrefix = "countersign:"
 // rate > 0, one of its rate's requests (at most rate a second, burst at once)
 // in one round trip. Admitted, it returns the function that gives the slot
 // back; while the slot is held its lease is refreshed. Not admitted, it
-// returns how long until the rate allows the next request, or ErrSlotsFull.
+// returns how long until the rate allows the next request, or a zero wait
+// when every slot is taken (webhook.Limiter's contract).
 func (l *EndpointLimiter) Admit(ctx context.Context, endpointID string, rate, burst, slots int) (release func(), wait time.Duration, err error) {
 	tag := l.prefix + "{ep:" + endpointID + "}"
 	token := newToken()
@@ -108,7 +105,7 @@ func (l *EndpointLimiter) Admit(ctx context.Context, endpointID string, rate, bu
 	case res[0] == 1:
 		return l.hold(tag+":slots", token), 0, nil
 	case res[1] < 0:
-		return nil, 0, ErrSlotsFull
+		return nil, 0, nil
 	}
 	return nil, time.Duration(res[1]) * time.Microsecond, nil
 }

@@ -57,8 +57,8 @@ type DelivererConfig struct {
 	// Limiter holds the rate limit and the in-flight cap across all worker
 	// processes; nil counts them in this process only.
 	Limiter Limiter
-	Metrics                *Metrics
-	Logger                 *slog.Logger
+	Metrics *Metrics
+	Logger  *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }

@@ -54,13 +54,13 @@ type DelivererConfig struct {
 	// MaxInFlightPerEndpoint caps concurrent attempts to one endpoint so one
 	// slow receiver cannot hold every worker (default 16).
 	MaxInFlightPerEndpoint int
+	Metrics                *Metrics
+	Logger                 *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 	// Limiter holds the rate limit and the in-flight cap across all worker
 	// processes; nil counts them in this process only.
 	Limiter Limiter
-	Metrics *Metrics
-	Logger  *slog.Logger
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
 }
 
 // Deliverer makes delivery attempts: sign, POST, classify, record, schedule

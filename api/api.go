@@ -78,6 +78,9 @@ type Deps struct {
 	Audit AuditRecorder
 	// Processes stores signing processes, their messages and signer registrations.
 	Processes ProcessStore
+	// KeyLimiter counts each key's requests across all API processes; nil
+	// counts them in this process.
+	KeyLimiter KeyLimiter
 }
 
 // Server is the Fiber application with its routes and their OpenAPI operations.
@@ -111,6 +114,7 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, metrics: newHTTPMetrics(deps.Registry),
 		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, time.Now)}
+	s.limiter.share(deps.KeyLimiter, deps.Registry, deps.Logger)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "countersign",
 		BodyLimit:             cfg.BodyLimit,

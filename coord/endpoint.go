@@ -116,6 +116,8 @@ func (l *EndpointLimiter) hold(key, token string) func() {
 	var mu sync.Mutex
 	released := false
 	var timer *time.Timer
+	mu.Lock()
+	defer mu.Unlock()
 	timer = time.AfterFunc(l.SlotLease/3, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), l.SlotLease/3)
 		defer cancel()

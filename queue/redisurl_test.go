@@ -110,3 +110,31 @@ func TestOpenCluster(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenSentinel runs when COUNTERSIGN_TEST_REDIS_SENTINEL names Sentinels
+// (host:port,…) watching a primary called COUNTERSIGN_TEST_REDIS_SENTINEL_MASTER
+// (default mymaster); scripts/services.sh does not start any.
+func TestOpenSentinel(t *testing.T) {
+	addrs := os.Getenv("COUNTERSIGN_TEST_REDIS_SENTINEL")
+	if addrs == "" {
+		t.Skip("COUNTERSIGN_TEST_REDIS_SENTINEL is not set")
+	}
+	master := os.Getenv("COUNTERSIGN_TEST_REDIS_SENTINEL_MASTER")
+	if master == "" {
+		master = "mymaster"
+	}
+	ctx := context.Background()
+	r, err := queue.Open(ctx, "redis-sentinel://"+addrs+"/0?master="+master, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Topology != queue.Sentinel {
+		t.Fatalf("topology %s, want sentinel", r.Topology)
+	}
+	key := "test-" + countersign.NewID("t", time.Now())
+	if err := r.Client.Set(ctx, key, "1", time.Minute).Err(); err != nil {
+		t.Fatalf("write through the primary Sentinel names: %v", err)
+	}
+	r.Client.Del(ctx, key)
+}

@@ -25,13 +25,21 @@ import (
 // time (GCRA, in microseconds of Redis time); KEYS[2] is a sorted set of slot
 // holders scored by lease expiry, so the slots of a killed worker come back
 // when their leases run out. ARGV: rate a second (0: none), burst, slots,
-// lease in ms, holder token. It returns {1, 0} when admitted, {0, µs to wait}
-// when the rate says not yet, {0, -1} when every slot is taken.
+// lease in ms, holder token, horizon in ms. It returns:
+//
+//	{1, 0}   admitted: a slot and a unit of the rate taken;
+//	{2, µs}  the rate's next unit, µs from now, is reserved for the caller,
+//	         who waits that long and then asks for a slot alone (rate 0);
+//	{0, µs}  not within the horizon: ask again in µs;
+//	{0, -1}  every slot is taken.
+//
+// Reserving turns a crowd of attempts into a queue, one per interval: without
+// it they would all come back at the same moment and all but one be refused.
 var admitScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local rate, burst, slots = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local lease = tonumber(ARGV[4]) * 1000
+local lease, horizon = tonumber(ARGV[4]) * 1000, tonumber(ARGV[6]) * 1000
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 if redis.call('ZCARD', KEYS[2]) >= slots then
   return {0, -1}
@@ -40,12 +48,15 @@ if rate > 0 then
   local interval = 1000000 / rate
   local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
   if tat < now then tat = now end
-  local allowAt = tat - interval * (burst - 1)
-  if allowAt > now then
-    return {0, math.ceil(allowAt - now)}
+  local wait = tat - interval * (burst - 1) - now
+  if wait > horizon then
+    return {0, math.ceil(wait - horizon)}
   end
   tat = tat + interval
   redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
+  if wait > 0 then
+    return {2, math.ceil(wait)}
+  end
 end
 redis.call('ZADD', KEYS[2], string.format('%.0f', now + lease), ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[4] + 1000)
@@ -70,6 +81,10 @@ type EndpointLimiter struct {
 	// the slots of a killed worker come back (DefaultSlotLease). A held slot
 	// is refreshed every third of it.
 	SlotLease time.Duration
+	// Horizon is how far ahead Admit reserves an endpoint's rate
+	// (DefaultHorizon): an attempt whose turn comes within it waits for it,
+	// one beyond it is told to come back later. 0 reserves nothing.
+	Horizon time.Duration
 }
 
 // DefaultSlotLease is how long a concurrency slot is held without a refresh.
@@ -81,25 +96,44 @@ func NewEndpointLimiter(client redis.UniversalClient, prefix string) *EndpointLi
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &EndpointLimiter{client: client, prefix: prefix, SlotLease: DefaultSlotLease}
+	return &EndpointLimiter{client: client, prefix: prefix, SlotLease: DefaultSlotLease, Horizon: DefaultHorizon}
 }
 
 // DefaultPrefix starts every key this package writes.
 const DefaultPrefix = "countersign:"
 
+// DefaultHorizon is how far ahead Admit reserves an endpoint's rate.
+const DefaultHorizon = time.Second
+
 // Admit takes one of endpointID's slots (at most slots at once) and, when
-// rate > 0, one of its rate's requests (at most rate a second, burst at once)
-// in one round trip. Admitted, it returns the function that gives the slot
-// back; while the slot is held its lease is refreshed. Not admitted, it
-// returns how long until the rate allows the next request, or a zero wait
-// when every slot is taken (webhook.Limiter's contract).
+// rate > 0, one of its rate's requests (at most rate a second, burst at once).
+// When the rate's next turn is within the Horizon, Admit reserves it and waits
+// for it (then takes a slot); without a wait it takes one round trip.
+// Admitted, it returns the function that gives the slot back; while the slot
+// is held its lease is refreshed. Not admitted, it returns how long until the
+// rate can reserve a turn, or a zero wait when every slot is taken
+// (webhook.Limiter's contract).
 func (l *EndpointLimiter) Admit(ctx context.Context, endpointID string, rate, burst, slots int) (release func(), wait time.Duration, err error) {
 	tag := l.prefix + "{ep:" + endpointID + "}"
+	keys := []string{tag + ":rate", tag + ":slots"}
 	token := newToken()
-	res, err := admitScript.Run(ctx, l.client, []string{tag + ":rate", tag + ":slots"},
-		rate, max(1, burst), slots, l.SlotLease.Milliseconds(), token).Int64Slice()
+	res, err := admitScript.Run(ctx, l.client, keys,
+		rate, max(1, burst), slots, l.SlotLease.Milliseconds(), token, l.Horizon.Milliseconds()).Int64Slice()
 	if err != nil {
 		return nil, 0, fmt.Errorf("endpoint limits in redis: %w", err)
+	}
+	if res[0] == 2 { // a turn is reserved: wait for it, then take a slot alone
+		t := time.NewTimer(time.Duration(res[1]) * time.Microsecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, 0, fmt.Errorf("waiting for the endpoint's turn: %w", ctx.Err())
+		case <-t.C:
+		}
+		if res, err = admitScript.Run(ctx, l.client, keys,
+			0, 1, slots, l.SlotLease.Milliseconds(), token, l.Horizon.Milliseconds()).Int64Slice(); err != nil {
+			return nil, 0, fmt.Errorf("endpoint limits in redis: %w", err)
+		}
 	}
 	switch {
 	case res[0] == 1:

@@ -2,6 +2,7 @@ package coord_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +50,7 @@ func TestEndpointLimiterRate(t *testing.T) {
 			ctx := context.Background()
 			c := tp.open(t)
 			l := coord.NewEndpointLimiter(c, prefix(t, c))
+			l.Horizon = 0 // refuse rather than wait
 			release, _, err := l.Admit(ctx, "ep_1", 2, 1, 16)
 			if err != nil || release == nil {
 				t.Fatalf("first admit: %v", err)
@@ -60,11 +62,55 @@ func TestEndpointLimiterRate(t *testing.T) {
 				t.Fatalf("second admit: admitted %v, wait %s, err %v; want a wait of at most 500ms", release != nil, wait, err)
 			}
 			// A refusal by the rate takes no slot: all 16 are still free.
-			l2 := coord.NewEndpointLimiter(c, prefix(t, c))
 			for i := range 16 {
-				if r, _, err := l2.Admit(ctx, "ep_1", 0, 1, 16); err != nil || r == nil {
+				if r, _, err := l.Admit(ctx, "ep_2", 0, 1, 16); err != nil || r == nil {
 					t.Fatalf("slot %d: %v", i, err)
 				}
+			}
+		})
+	}
+}
+
+// TestEndpointLimiterReservesTurns: attempts arriving together are admitted
+// one rate interval apart, each after waiting for its reserved turn; those
+// whose turn lies beyond the horizon are told when to come back.
+func TestEndpointLimiterReservesTurns(t *testing.T) {
+	for _, tp := range topologies {
+		t.Run(tp.name, func(t *testing.T) {
+			ctx := context.Background()
+			c := tp.open(t)
+			l := coord.NewEndpointLimiter(c, prefix(t, c))
+			// Two a second: the turns at 0, 500 and 1000 ms fit the default
+			// horizon of a second; three more attempts are told to come back.
+			const rate = 2
+			start := time.Now()
+			var mu sync.Mutex
+			var admitted, refused int
+			var wg sync.WaitGroup
+			for range 6 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					release, wait, err := l.Admit(ctx, "ep_1", rate, 1, 16)
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case err != nil:
+						t.Error(err)
+					case release != nil:
+						admitted++
+						release()
+					case wait > 0:
+						refused++
+					}
+				}()
+			}
+			wg.Wait()
+			if admitted != 3 || refused != 3 {
+				t.Fatalf("%d admitted, %d refused; want 3 and 3", admitted, refused)
+			}
+			if d := time.Since(start); d < time.Second {
+				t.Fatalf("three turns 500ms apart took %s", d)
 			}
 		})
 	}

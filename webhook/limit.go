@@ -15,7 +15,8 @@ type Limiter interface {
 	// once) and, when rate > 0, one of its requests (rate a second, burst at
 	// once), both or neither. Admitted, it returns the function that gives
 	// the slot back. Not admitted, release is nil and wait is how long until
-	// the rate allows the next request, or 0 when every slot is taken.
+	// the rate allows the next request, or 0 when every slot is taken. Admit
+	// may wait a moment for the endpoint's turn rather than refuse.
 	Admit(ctx context.Context, endpointID string, rate, burst, slots int) (release func(), wait time.Duration, err error)
 }
 

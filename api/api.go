@@ -79,6 +79,9 @@ type Deps struct {
 	// KeyUsage takes note of every authenticated request's key, to keep its
 	// last_used_at; nil records none.
 	KeyUsage KeyUsageRecorder
+	// KeyLimiter counts each key's requests across all API processes; nil
+	// counts them in this process.
+	KeyLimiter KeyLimiter
 }
 
 // KeyUsageRecorder notes that an API key was used. Used is on the request
@@ -119,6 +122,7 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger, metrics: newHTTPMetrics(deps.Registry),
 		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, time.Now)}
+	s.limiter.share(deps.KeyLimiter, deps.Registry, deps.Logger)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "countersign",
 		BodyLimit:             cfg.BodyLimit,

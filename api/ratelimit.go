@@ -24,6 +24,8 @@ type rateLimiter struct {
 	mu        sync.Mutex
 	buckets   map[string]*bucket
 	lastSweep time.Time
+	// shared, when set, counts across processes instead of buckets.
+	shared *sharedLimit
 }
 
 // bucket is one key's tokens as of at.
@@ -96,7 +98,7 @@ func (s *Server) limitRate(c *fiber.Ctx) error {
 	if s.limiter == nil {
 		return c.Next()
 	}
-	ok, wait := s.limiter.take(actor(c).APIKeyID)
+	ok, wait := s.limiter.takeShared(c.UserContext(), actor(c).APIKeyID)
 	if ok {
 		return c.Next()
 	}

@@ -106,7 +106,7 @@ func (b *bench) runBacklog(ctx context.Context) error {
 // waitQueued waits until the service's enqueuer has put the backlog on Redis
 // (the queue stops growing for a second, at most 60 s) and returns its size.
 func (b *bench) waitQueued(ctx context.Context) int64 {
-	opt, err := asynq.ParseRedisURI(b.svc.redisURL)
+	opt, err := redisConnOpt(b.svc.redisURL)
 	if err != nil {
 		return -1
 	}

@@ -64,7 +64,7 @@ func asynqCeiling(ctx context.Context, url string, concurrency int, c *ceilings)
 		return err
 	}
 	defer flushRedis(context.Background(), url)
-	opt, err := asynq.ParseRedisURI(url)
+	opt, err := redisConnOpt(url)
 	if err != nil {
 		return err
 	}

@@ -8,13 +8,25 @@ import (
 	"sync"
 	"time"
 
+	"github.com/countersign/countersign/queue"
+
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 )
 
-// redisClient opens a plain client on a Redis URL as asynq parses it.
+// redisConnOpt reads a Redis URL in any form the service takes (standalone,
+// Sentinel or Cluster).
+func redisConnOpt(url string) (asynq.RedisConnOpt, error) {
+	u, err := queue.ParseRedisURL(url)
+	if err != nil {
+		return nil, err
+	}
+	return u.ConnOpt(), nil
+}
+
+// redisClient opens a plain client on a Redis URL.
 func redisClient(url string) (redis.UniversalClient, error) {
-	opt, err := asynq.ParseRedisURI(url)
+	opt, err := redisConnOpt(url)
 	if err != nil {
 		return nil, fmt.Errorf("bench: redis url: %w", err)
 	}

@@ -20,12 +20,14 @@ type Redis struct {
 	// Opt is how asynq connects.
 	Opt asynq.RedisConnOpt
 	// Client is a plain client on the same server, for health checks.
-	Client   redis.UniversalClient
+	Client redis.UniversalClient
+	// Topology is how the Redis deployment is laid out.
+	Topology Topology
 	embedded *miniredis.Miniredis
 }
 
-// Open connects to the Redis named by url (redis://, rediss://,
-// redis-sentinel://, redis-socket:// as asynq parses them). An empty url starts
+// Open connects to the Redis named by url (see RedisURL for the forms:
+// standalone, Sentinel or Cluster). An empty url starts
 // an in-process Redis-protocol server on a loopback port instead: enough for
 // development and small installs, not for scale-out.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Redis, error) {
@@ -40,11 +42,13 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Redis, error) {
 		log.Warn("no Redis URL configured: using an embedded in-process Redis server (development default; set COUNTERSIGN_REDIS_URL for production)",
 			"addr", m.Addr())
 	}
-	opt, err := asynq.ParseRedisURI(url)
+	parsed, err := ParseRedisURL(url)
 	if err != nil {
 		r.Close()
 		return nil, fmt.Errorf("redis url %q: %w", redact.URL(url), err)
 	}
+	r.Topology = parsed.Topology
+	opt := parsed.ConnOpt()
 	r.Opt = opt
 	client, ok := opt.MakeRedisClient().(redis.UniversalClient)
 	if !ok {

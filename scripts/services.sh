@@ -100,3 +100,31 @@ if [ ! -x /usr/bin/chromium ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+
+# A 3-master Redis Cluster on 127.0.0.1:7001-7003 for the tests of cluster-wide
+# limits and leases (COUNTERSIGN_TEST_REDIS_CLUSTER). Idempotent: a cluster
+# that is up is left alone; nodes that run but are not joined are joined.
+cluster_ports="7001 7002 7003"
+# The output is captured first: with pipefail, grep -q closing the pipe early
+# would fail the check.
+cluster_ok() { local info; info=$(redis-cli -p 7001 cluster info 2>/dev/null) || return 1; [[ $info == *cluster_state:ok* ]]; }
+if ! cluster_ok; then
+  for p in $cluster_ports; do
+    if ! redis-cli -p "$p" ping >/dev/null 2>&1; then
+      log "starting redis cluster node on 127.0.0.1:$p"
+      redis-server --port "$p" --cluster-enabled yes --cluster-config-file "/tmp/countersign-redis-nodes-$p.conf" \
+        --save "" --appendonly no --daemonize yes --bind 127.0.0.1 --logfile "/tmp/countersign-redis-$p.log"
+    fi
+  done
+  for p in $cluster_ports; do
+    for _ in $(seq 1 40); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.25; done
+  done
+  known=$(redis-cli -p 7001 cluster info 2>/dev/null | sed -n 's/^cluster_known_nodes:\([0-9]*\).*/\1/p') || known=0
+  if [ "${known:-0}" -lt 3 ]; then
+    log "joining the redis cluster nodes"
+    redis-cli --cluster create 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 --cluster-replicas 0 --cluster-yes >/dev/null
+  fi
+  for _ in $(seq 1 80); do cluster_ok && break; sleep 0.25; done
+fi
+cluster_ok || { log "the redis cluster on 127.0.0.1:7001-7003 is not ok (see /tmp/countersign-redis-700N.log)"; exit 1; }
+log "redis cluster is up on 127.0.0.1:7001-7003"

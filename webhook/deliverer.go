@@ -58,6 +58,9 @@ type DelivererConfig struct {
 	Logger                 *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Limiter holds the rate limit and the in-flight cap across all worker
+	// processes; nil counts them in this process only.
+	Limiter Limiter
 }
 
 // Deliverer makes delivery attempts: sign, POST, classify, record, schedule
@@ -125,16 +128,11 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 	if !ce.ep.Enabled {
 		return d.skip(ctx, t, "endpoint disabled")
 	}
-	now := d.cfg.Now()
-	if wait := ce.reserve(now); wait > 0 {
-		d.cfg.Metrics.throttled.Inc()
-		return &Throttled{Delay: wait}
+	release, err := d.admit(ctx, t.EndpointID, ce)
+	if err != nil {
+		return err
 	}
-	if !ce.acquire(ctx, slotWait) {
-		d.cfg.Metrics.throttled.Inc()
-		return &Throttled{Delay: 20*time.Millisecond + time.Duration(d.rnd()*float64(30*time.Millisecond))}
-	}
-	defer ce.release()
+	defer release()
 	body, err := d.bodies.get(ctx, t.WorkspaceID, t.EventID)
 	if err != nil {
 		return fmt.Errorf("load event %s: %w", t.EventID, err)
@@ -142,7 +140,7 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 	if body == nil {
 		return d.skip(ctx, t, "event body expunged by retention")
 	}
-	now = d.cfg.Now()
+	now := d.cfg.Now()
 	res := d.cfg.Sender.Send(ctx, Request{
 		URL: ce.ep.URL, MsgID: t.EventID, Timestamp: now, Body: body,
 		Signature: string(ce.signer.AppendHeader(make([]byte, 0, 192), t.EventID, now, body)), Headers: ce.ep.Headers, Timeout: ce.ep.Timeout(),

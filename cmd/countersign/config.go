@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/internal/redact"
-
-	"github.com/hibiken/asynq"
-
+	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -50,7 +48,7 @@ func settings() []*setting {
 		{flag: "database-url", env: "COUNTERSIGN_DATABASE_URL", def: "sqlite://./data/countersign.db",
 			help: "sqlite://PATH or postgres://USER:PASS@HOST/DB"},
 		{flag: "redis-url", env: "COUNTERSIGN_REDIS_URL", def: "",
-			help: "redis://, rediss://, redis-sentinel:// URL; empty runs an embedded in-process Redis (development)"},
+			help: "redis://host:port/db, redis-sentinel://h1:26379,h2:26379/db?master=NAME or redis-cluster://h1:7000,h2:7001 (rediss… for TLS); empty runs an embedded in-process Redis (development)"},
 		{flag: "allow-private-targets", env: "COUNTERSIGN_ALLOW_PRIVATE_TARGETS", def: "false",
 			help: "allow webhook URLs on loopback and private networks (and plain http)"},
 		{flag: "log-level", env: "COUNTERSIGN_LOG_LEVEL", def: "info", help: "debug, info, warn or error"},
@@ -117,7 +115,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	cfg.DatabaseURL = db.value
 
 	if rd := val["redis-url"]; rd.value != "" {
-		if _, err := asynq.ParseRedisURI(rd.value); err != nil {
+		if _, err := queue.ParseRedisURL(rd.value); err != nil {
 			return config{}, bad(rd, redact.URL(rd.value), err.Error())
 		}
 		cfg.RedisURL = rd.value

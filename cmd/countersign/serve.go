@@ -112,7 +112,7 @@ func (s *service) startAPI() error {
 	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version(), RateLimit: s.cfg.APIRateLimit}, api.Deps{
 		Keys: s.db, Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
 		Webhooks: s.db, Guard: s.guard(), Events: s.db,
-		Resources: s.db, Audit: audit, Processes: s.db, KeyUsage: usage,
+		Resources: s.db, Audit: audit, Processes: s.db, KeyUsage: usage, KeyLimiter: s.keyLimiter(),
 	})
 	s.srv.MountConsole(console.New(s.srv.Console(), console.Config{Logger: s.log}))
 	var err error
@@ -135,18 +135,20 @@ func (s *service) startWorker() error {
 	s.worker.HandleDeliveries(webhook.NewDeliverer(webhook.DelivererConfig{
 		Store: s.db, Queue: s.enqueuer, Schedule: s.cfg.RetrySchedule, Logger: s.log,
 		Sender:  webhook.NewSender(webhook.SenderConfig{Version: Version(), Guard: s.guard()}),
-		Metrics: webhook.NewMetrics(s.registry),
+		Metrics: webhook.NewMetrics(s.registry), Limiter: s.endpointLimiter(),
 	}))
 	if err := s.worker.Start(); err != nil {
 		return err
 	}
 	s.log.Info("worker started", "concurrency", s.cfg.Concurrency)
 	reconciler := &webhook.Reconciler{Source: s.db, Queue: s.enqueuer, Grace: 10 * time.Second, Logger: s.log}
-	s.loop(func(ctx context.Context) { reconciler.Run(ctx, 5*time.Second) })
+	s.duty("reconciler", func(ctx context.Context) { reconciler.Run(ctx, 5*time.Second) })
 	replays := &webhook.ReplayRunner{Store: s.db, Logger: s.log, Now: s.db.Now}
-	s.loop(replays.Run)
-	s.loop(func(ctx context.Context) { scheduleLoop(ctx, s.db.ApplyDue, time.Second, s.log) })
-	s.loop(func(ctx context.Context) { expungeLoop(ctx, s.db, s.cfg.EventRetention, retentionEvery, s.log) })
+	s.duty("replays", replays.Run)
+	s.duty("scheduler", func(ctx context.Context) { scheduleLoop(ctx, s.db.ApplyDue, time.Second, s.log) })
+	if s.cfg.EventRetention > 0 {
+		s.duty("retention", func(ctx context.Context) { expungeLoop(ctx, s.db, s.cfg.EventRetention, retentionEvery, s.log) })
+	}
 	return nil
 }
 

@@ -28,7 +28,7 @@ func personConds(f workflow.PersonFilter) *conds {
 // code and country) stands in the workspace's processes: one per signer entry,
 // or one per process with f.PerProcess. A person is matched on the normalised
 // personal code and the country, never on a name.
-func (db *DB) ListAssignments(ctx context.Context, workspaceID string, f workflow.PersonFilter, page countersign.Pageable) (countersign.Page[workflow.Assignment], error) {
+func (ps *Processes) ListAssignments(ctx context.Context, workspaceID string, f workflow.PersonFilter, page countersign.Pageable) (countersign.Page[workflow.Assignment], error) {
 	var empty countersign.Page[workflow.Assignment]
 	order, err := orderBy(page, "p")
 	if err != nil {
@@ -55,12 +55,12 @@ func (db *DB) ListAssignments(ctx context.Context, workspaceID string, f workflo
 		from += " AND " + c.sql()
 	}
 	var total int64
-	if err := db.GetContext(ctx, &total, db.q("SELECT COUNT(*) FROM "+from), c.args...); err != nil {
+	if err := ps.db.x.GetContext(ctx, &total, ps.db.q("SELECT COUNT(*) FROM "+from), c.args...); err != nil {
 		return empty, classify(fmt.Errorf("count assignments: %w", err))
 	}
 	var rows []struct {
-		SignerID string `db:"signer_id"`
-		Body     string `db:"body"`
+		SignerID string `ps.db:"signer_id"`
+		Body     string `ps.db:"body"`
 	}
 	if total > int64(page.Offset()) {
 		cols := "'' AS signer_id, p.body"
@@ -68,7 +68,7 @@ func (db *DB) ListAssignments(ctx context.Context, workspaceID string, f workflo
 			cols = "s.signer_id, p.body"
 		}
 		args := append(c.args, page.Size, page.Offset())
-		if err := db.SelectContext(ctx, &rows, db.q("SELECT "+cols+" FROM "+from+" ORDER BY "+order+
+		if err := ps.db.x.SelectContext(ctx, &rows, ps.db.q("SELECT "+cols+" FROM "+from+" ORDER BY "+order+
 			" LIMIT ? OFFSET ?"), args...); err != nil {
 			return empty, classify(fmt.Errorf("list assignments: %w", err))
 		}

@@ -119,20 +119,20 @@ func addCommon(c *conds, from, until *time.Time, status workflow.ProcessStatus) 
 }
 
 // ListProcesses returns one page of a workspace's processes matching f.
-func (db *DB) ListProcesses(ctx context.Context, workspaceID string, f workflow.ProcessFilter, page countersign.Pageable) (countersign.Page[*workflow.Process], error) {
+func (ps *Processes) ListProcesses(ctx context.Context, workspaceID string, f workflow.ProcessFilter, page countersign.Pageable) (countersign.Page[*workflow.Process], error) {
 	order, err := orderBy(page, "p")
 	if err != nil {
 		return countersign.Page[*workflow.Process]{}, err
 	}
 	c := processConds(workspaceID, f)
 	var total int64
-	if err := db.GetContext(ctx, &total, db.q("SELECT COUNT(*) FROM processes p WHERE "+c.sql()), c.args...); err != nil {
+	if err := ps.db.x.GetContext(ctx, &total, ps.db.q("SELECT COUNT(*) FROM processes p WHERE "+c.sql()), c.args...); err != nil {
 		return countersign.Page[*workflow.Process]{}, classify(fmt.Errorf("count processes: %w", err))
 	}
 	var bodies []string
 	if total > int64(page.Offset()) {
 		args := append(c.args, page.Size, page.Offset())
-		if err := db.SelectContext(ctx, &bodies, db.q("SELECT p.body FROM processes p WHERE "+c.sql()+
+		if err := ps.db.x.SelectContext(ctx, &bodies, ps.db.q("SELECT p.body FROM processes p WHERE "+c.sql()+
 			" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...); err != nil {
 			return countersign.Page[*workflow.Process]{}, classify(fmt.Errorf("list processes: %w", err))
 		}

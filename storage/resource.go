@@ -81,7 +81,7 @@ func sortSQL(page countersign.Pageable, columns map[string]string, def, tiebreak
 // ordered by order, scanning rows into dest (a pointer to a slice).
 func (db *DB) pageOf(ctx context.Context, dest any, columns, table string, w *whereBuilder, order string, page countersign.Pageable) (int64, error) {
 	var total int64
-	if err := db.GetContext(ctx, &total, db.q("SELECT COUNT(*) FROM "+table+" WHERE "+w.String()), w.args...); err != nil {
+	if err := db.x.GetContext(ctx, &total, db.q("SELECT COUNT(*) FROM "+table+" WHERE "+w.String()), w.args...); err != nil {
 		return 0, classify(fmt.Errorf("count %s: %w", table, err))
 	}
 	if total == 0 || int64(page.Offset()) >= total {
@@ -89,7 +89,7 @@ func (db *DB) pageOf(ctx context.Context, dest any, columns, table string, w *wh
 	}
 	args := append(append([]any{}, w.args...), page.Size, page.Offset())
 	query := "SELECT " + columns + " FROM " + table + " WHERE " + w.String() + " ORDER BY " + order + " LIMIT ? OFFSET ?"
-	if err := db.SelectContext(ctx, dest, db.q(query), args...); err != nil {
+	if err := db.x.SelectContext(ctx, dest, db.q(query), args...); err != nil {
 		return 0, classify(fmt.Errorf("list %s: %w", table, err))
 	}
 	return total, nil

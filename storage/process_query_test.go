@@ -24,7 +24,7 @@ func newProcessListFixture(t *testing.T, db *storage.DB) processListFixture {
 	ctx := context.Background()
 	advance := processClock(db)
 	ws, _ := storagetest.Workspace(t, db, "A")
-	key, _, err := db.CreateAPIKey(ctx, ws, "member", countersign.RoleMember)
+	key, _, err := db.Keys().CreateAPIKey(ctx, ws, "member", countersign.RoleMember)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func newProcessListFixture(t *testing.T, db *storage.DB) processListFixture {
 	in3.SigningProcessSteps = []workflow.StepInput{{ProcessStepSigners: []workflow.SignerInput{
 		{SignerName: "Same Person", SignerRole: workflow.RoleSigner, SignerCountry: "lv", SignerPersonalCode: "16117519997"}}}}
 	f.p3 = createProcess(t, db, f.member, in3)
-	if _, err := db.ChangeProcess(ctx, ws, f.p2.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) }); err != nil {
+	if _, err := db.Processes().ChangeProcess(ctx, ws, f.p2.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) }); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -89,7 +89,7 @@ func TestListProcessesFilters(t *testing.T) {
 			{"created by", workflow.ProcessFilter{CreatedBy: f.member.APIKeyID}, []string{p3}},
 			{"combined", workflow.ProcessFilter{OwnerGroup: "group-a", NameSearch: "signer"}, []string{p1}},
 		} {
-			page, err := db.ListProcesses(context.Background(), f.ws.WorkspaceID, tc.filter, countersign.Pageable{Size: 20})
+			page, err := db.Processes().ListProcesses(context.Background(), f.ws.WorkspaceID, tc.filter, countersign.Pageable{Size: 20})
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
@@ -98,7 +98,7 @@ func TestListProcessesFilters(t *testing.T) {
 			}
 		}
 		other, _ := storagetest.Workspace(t, db, "B")
-		if page, _ := db.ListProcesses(context.Background(), other.WorkspaceID, workflow.ProcessFilter{}, countersign.Pageable{Size: 20}); page.TotalElements != 0 {
+		if page, _ := db.Processes().ListProcesses(context.Background(), other.WorkspaceID, workflow.ProcessFilter{}, countersign.Pageable{Size: 20}); page.TotalElements != 0 {
 			t.Fatalf("another workspace lists %d processes", page.TotalElements)
 		}
 	})
@@ -123,7 +123,7 @@ func TestListProcessesPagingAndSorting(t *testing.T) {
 			{"second page", countersign.Pageable{Page: 1, Size: 2}, []string{p1}, 2, 3},
 			{"past the end", countersign.Pageable{Page: 5, Size: 2}, []string{}, 2, 3},
 		} {
-			page, err := db.ListProcesses(context.Background(), f.ws.WorkspaceID, workflow.ProcessFilter{}, tc.page)
+			page, err := db.Processes().ListProcesses(context.Background(), f.ws.WorkspaceID, workflow.ProcessFilter{}, tc.page)
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
@@ -132,7 +132,7 @@ func TestListProcessesPagingAndSorting(t *testing.T) {
 				t.Errorf("%s: got %v %+v", tc.name, got, page)
 			}
 		}
-		_, err := db.ListProcesses(context.Background(), f.ws.WorkspaceID, workflow.ProcessFilter{},
+		_, err := db.Processes().ListProcesses(context.Background(), f.ws.WorkspaceID, workflow.ProcessFilter{},
 			countersign.Pageable{Size: 2, Sort: []countersign.SortOrder{{Field: "body; DROP TABLE processes"}}})
 		if countersign.ErrorCode(err) != countersign.EINVALID {
 			t.Fatalf("unknown sort column: %v", err)
@@ -166,7 +166,7 @@ func TestListAssignments(t *testing.T) {
 			{"empty code", lv(func(pf *workflow.PersonFilter) { pf.PersonalCode = "" }), []string{}},
 			{"other person", workflow.PersonFilter{PersonalCode: "33309240064", Country: "LT"}, []string{f.p1.ID}},
 		} {
-			page, err := db.ListAssignments(context.Background(), f.ws.WorkspaceID, tc.filter, countersign.Pageable{Size: 20})
+			page, err := db.Processes().ListAssignments(context.Background(), f.ws.WorkspaceID, tc.filter, countersign.Pageable{Size: 20})
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}

@@ -32,8 +32,6 @@ type ProcessStore interface {
 	AuthorizeProcessAccess(ctx context.Context, actor countersign.Actor, signerID, personalCode, country string,
 		fault workflow.AuditRecord) (*workflow.Process, bool, error)
 	ListAssignments(ctx context.Context, workspaceID string, f workflow.PersonFilter, page countersign.Pageable) (countersign.Page[workflow.Assignment], error)
-
-	RegistrationStore
 }
 
 // RegistrationStore is what the API needs of signer-registration storage.

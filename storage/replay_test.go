@@ -114,7 +114,9 @@ func rpFailed(t *testing.T, db *storage.DB, clock *rpClock, actor countersign.Ac
 }
 
 // rpRunner is the bulk replay runner over db.
-func rpRunner(db *storage.DB) *webhook.ReplayRunner { return &webhook.ReplayRunner{Store: db.Webhooks()} }
+func rpRunner(db *storage.DB) *webhook.ReplayRunner {
+	return &webhook.ReplayRunner{Store: db.Webhooks()}
+}
 
 func TestRunReplaysPacesAndCompletes(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {

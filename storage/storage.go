@@ -44,7 +44,7 @@ const (
 // DB is an open database with its dialect.
 type DB struct {
 	// x is the pool; only the stores reach it.
-	x *sqlx.DB
+	x       *sqlx.DB
 	Dialect Dialect
 	// now is the clock used for created_at and friends; tests may replace it.
 	now func() time.Time

@@ -103,8 +103,8 @@ func (s *testServer) expect(want int, method, path, token string, body any) resp
 func (s *testServer) processEvents(resourceID string) []string {
 	s.t.Helper()
 	var types []string
-	if err := s.db.SelectContext(context.Background(), &types,
-		s.db.Rebind("SELECT type FROM events WHERE resource_id = ? ORDER BY seq"), resourceID); err != nil {
+	if err := s.db.Raw().SelectContext(context.Background(), &types,
+		s.db.Raw().Rebind("SELECT type FROM events WHERE resource_id = ? ORDER BY seq"), resourceID); err != nil {
 		s.t.Fatal(err)
 	}
 	return types
@@ -114,8 +114,8 @@ func (s *testServer) processEvents(resourceID string) []string {
 func (s *testServer) countEvents(workspaceID, typ string) int {
 	s.t.Helper()
 	var n int
-	if err := s.db.GetContext(context.Background(), &n,
-		s.db.Rebind("SELECT COUNT(*) FROM events WHERE workspace_id = ? AND type = ?"), workspaceID, typ); err != nil {
+	if err := s.db.Raw().GetContext(context.Background(), &n,
+		s.db.Raw().Rebind("SELECT COUNT(*) FROM events WHERE workspace_id = ? AND type = ?"), workspaceID, typ); err != nil {
 		s.t.Fatal(err)
 	}
 	return n

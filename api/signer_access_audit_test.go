@@ -23,7 +23,7 @@ func TestRefusedIdentityCheckIsAuditedAsAFault(t *testing.T) {
 	count := func(query string, args ...any) int {
 		t.Helper()
 		var n int
-		if err := s.db.GetContext(t.Context(), &n, s.db.Rebind(query), args...); err != nil {
+		if err := s.db.Raw().GetContext(t.Context(), &n, s.db.Raw().Rebind(query), args...); err != nil {
 			t.Fatal(err)
 		}
 		return n

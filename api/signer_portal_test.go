@@ -31,7 +31,7 @@ func TestAuthorizeProcessAccess(t *testing.T) {
 		t.Fatalf("events %v", got)
 	}
 	var failures int
-	if err := s.db.GetContext(t.Context(), &failures, s.db.Rebind(`SELECT COUNT(*) FROM events WHERE resource_id = ?
+	if err := s.db.Raw().GetContext(t.Context(), &failures, s.db.Raw().Rebind(`SELECT COUNT(*) FROM events WHERE resource_id = ?
 		AND type = 'identity-validation.processed' AND body LIKE '%"verificationStatus":"failure"%'`), p.ID); err != nil || failures != 1 {
 		t.Fatalf("%d failure events, %v", failures, err)
 	}

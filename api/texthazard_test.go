@@ -59,7 +59,7 @@ func TestTextTheDatabaseRefuses(t *testing.T) {
 // stored (a refused record would fail its whole batch).
 func TestClientAppIsStoredAsText(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		audit := db.NewAuditWriter(nil)
+		audit := db.Resources().NewAuditWriter(nil)
 		t.Cleanup(audit.Close)
 		h := newHarnessOn(t, db, api.Config{}, api.Deps{Audit: audit})
 		res := h.send(t, apiRequest{Method: "GET", Path: "/v1/document-attributes", Token: h.owner,
@@ -70,7 +70,7 @@ func TestClientAppIsStoredAsText(t *testing.T) {
 		if err := audit.Flush(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		page, err := db.ListAuditEvents(t.Context(), h.ws.WorkspaceID, workflow.AuditFilter{}, countersign.Pageable{Size: 10})
+		page, err := db.Resources().ListAuditEvents(t.Context(), h.ws.WorkspaceID, workflow.AuditFilter{}, countersign.Pageable{Size: 10})
 		if err != nil || len(page.Content) != 1 {
 			t.Fatalf("audit records: %v %+v", err, page)
 		}

@@ -38,7 +38,7 @@ type committedEvent struct {
 // committed returns the workspace's events after seq baseline.
 func (c *cluster) committed(ctx context.Context, baseline int64) ([]committedEvent, error) {
 	var evs []committedEvent
-	err := c.db.SelectContext(ctx, &evs, c.db.Rebind(
+	err := c.db.Raw().SelectContext(ctx, &evs, c.db.Raw().Rebind(
 		"SELECT id, type FROM events WHERE workspace_id = ? AND seq > ? ORDER BY seq"), c.workspace, baseline)
 	return evs, err
 }
@@ -62,7 +62,7 @@ func expected(evs []committedEvent, eps []*endpoint) map[pair]bool {
 // pendingCount counts the workspace's pending deliveries.
 func (c *cluster) pendingCount(ctx context.Context) (int, error) {
 	var n int
-	err := c.db.GetContext(ctx, &n, c.db.Rebind(
+	err := c.db.Raw().GetContext(ctx, &n, c.db.Raw().Rebind(
 		"SELECT COUNT(*) FROM deliveries WHERE workspace_id = ? AND status = 'pending'"), c.workspace)
 	return n, err
 }
@@ -160,7 +160,7 @@ func (c *cluster) checkRows(t testing.TB, want map[pair]bool) {
 		EndpointID string `db:"endpoint_id"`
 		Status     string `db:"status"`
 	}
-	if err := c.db.SelectContext(ctx, &rows, c.db.Rebind(
+	if err := c.db.Raw().SelectContext(ctx, &rows, c.db.Raw().Rebind(
 		"SELECT event_id, endpoint_id, status FROM deliveries WHERE workspace_id = ? AND replay_id IS NULL"), c.workspace); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func (c *cluster) checkRows(t testing.TB, want map[pair]bool) {
 		Attempt    int    `db:"attempt"`
 		N          int    `db:"n"`
 	}
-	if err := c.db.SelectContext(ctx, &twice, c.db.Rebind(`SELECT delivery_id, attempt, COUNT(*) AS n
+	if err := c.db.Raw().SelectContext(ctx, &twice, c.db.Raw().Rebind(`SELECT delivery_id, attempt, COUNT(*) AS n
 		FROM delivery_attempts WHERE workspace_id = ? GROUP BY delivery_id, attempt HAVING COUNT(*) > 1`), c.workspace); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func (c *cluster) explainMissing(t testing.TB, miss []pair, pending int) {
 			Next     sql.NullInt64  `db:"next_attempt_at"`
 			LastErr  sql.NullString `db:"last_error"`
 		}
-		err := c.db.GetContext(context.Background(), &d, c.db.Rebind(`SELECT id, status, attempts, next_attempt_at, last_error
+		err := c.db.Raw().GetContext(context.Background(), &d, c.db.Raw().Rebind(`SELECT id, status, attempts, next_attempt_at, last_error
 			FROM deliveries WHERE event_id = ? AND endpoint_id = ?`), p.event, p.endpoint)
 		if err != nil {
 			fmt.Fprintf(&b, "  %s → %s: no delivery row (%v)\n", p.event, p.endpoint, err)

@@ -79,7 +79,7 @@ func TestReceiverFaults(t *testing.T) {
 	// Let the refused deliveries fail three times before the receiver comes back.
 	for {
 		var least int
-		if err := c.db.GetContext(ctx, &least, c.db.Rebind(
+		if err := c.db.Raw().GetContext(ctx, &least, c.db.Raw().Rebind(
 			"SELECT COALESCE(MIN(attempts), 0) FROM deliveries WHERE endpoint_id = ?"), refusing.id); err != nil {
 			t.Fatal(err)
 		}

@@ -83,7 +83,7 @@ func TestShutdownHandsBackSlowAttempts(t *testing.T) {
 		t.Errorf("%d slow attempts were acknowledged before the worker stopped", n)
 	}
 	var recorded int
-	if err := c.db.GetContext(ctx, &recorded, c.db.Rebind("SELECT COUNT(*) FROM delivery_attempts WHERE workspace_id = ?"), c.workspace); err != nil {
+	if err := c.db.Raw().GetContext(ctx, &recorded, c.db.Raw().Rebind("SELECT COUNT(*) FROM delivery_attempts WHERE workspace_id = ?"), c.workspace); err != nil {
 		t.Fatal(err)
 	}
 	if recorded != 0 {

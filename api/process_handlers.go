@@ -147,11 +147,11 @@ func (s *Server) listProcessPage(c *fiber.Ctx, f workflow.ProcessFilter) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.deps.Processes.ListProcesses(c.UserContext(), actor(c).WorkspaceID, f, pg)
+	rows, total, err := s.deps.Processes.ListProcesses(c.UserContext(), actor(c).WorkspaceID, f, pg)
 	if err != nil {
 		return err
 	}
-	return c.JSON(convertPage(page, processPayload))
+	return c.JSON(convertPage(rows, total, pg, processPayload))
 }
 
 func (s *Server) listProcessMessages(c *fiber.Ctx) error {
@@ -163,11 +163,11 @@ func (s *Server) listProcessMessages(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.deps.Processes.ListProcessMessages(c.UserContext(), actor(c).WorkspaceID, id, pg)
+	rows, total, err := s.deps.Processes.ListProcessMessages(c.UserContext(), actor(c).WorkspaceID, id, pg)
 	if err != nil {
 		return err
 	}
-	return c.JSON(page)
+	return c.JSON(NewPage(rows, total, pg))
 }
 
 func (s *Server) sendReminders(c *fiber.Ctx) error {

@@ -92,13 +92,13 @@ func (db *DB) insertAudit(ctx context.Context, x sqlx.ExecerContext, recs []work
 
 // ListAuditEvents returns a page of a workspace's audit records matching f,
 // newest first unless the page sorts otherwise (by createdAt or eventType).
-func (rsc *Resources) ListAuditEvents(ctx context.Context, workspaceID string, f workflow.AuditFilter, page countersign.Pageable) (countersign.Page[workflow.AuditRecord], error) {
+func (rsc *Resources) ListAuditEvents(ctx context.Context, workspaceID string, f workflow.AuditFilter, page workflow.Paging) ([]workflow.AuditRecord, int64, error) {
 	if f.EventType != "" && !f.EventType.Valid() {
-		return countersign.Page[workflow.AuditRecord]{}, countersign.FieldErrorf(countersign.EINVALID, "eventType", "%q is not an audit event type", f.EventType)
+		return nil, 0, countersign.FieldErrorf(countersign.EINVALID, "eventType", "%q is not an audit event type", f.EventType)
 	}
 	order, err := sortSQL(page, auditSort, "created_at DESC", "seq DESC")
 	if err != nil {
-		return countersign.Page[workflow.AuditRecord]{}, err
+		return nil, 0, err
 	}
 	w := &whereBuilder{}
 	w.and("workspace_id = ?", workspaceID)
@@ -118,11 +118,11 @@ func (rsc *Resources) ListAuditEvents(ctx context.Context, workspaceID string, f
 	var rows []auditRow
 	total, err := rsc.db.pageOf(ctx, &rows, auditColumns, "audit_events", w, order, page)
 	if err != nil {
-		return countersign.Page[workflow.AuditRecord]{}, err
+		return nil, 0, err
 	}
 	out := make([]workflow.AuditRecord, len(rows))
 	for i, r := range rows {
 		out[i] = r.record()
 	}
-	return countersign.NewPage(out, total, page), nil
+	return out, total, nil
 }

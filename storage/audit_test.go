@@ -40,7 +40,7 @@ func TestCreateAuditEventDefaults(t *testing.T) {
 		}
 		_, err = db.Resources().CreateAuditEvent(ctx, owner, workflow.AuditRecord{EventType: "NOPE"})
 		assertErrorCode(t, err, countersign.EINVALID)
-		page, err := db.Resources().ListAuditEvents(ctx, owner.WorkspaceID, workflow.AuditFilter{}, countersign.Pageable{Size: 10})
+		page, err := pageOf(db.Resources().ListAuditEvents(ctx, owner.WorkspaceID, workflow.AuditFilter{}, workflow.Paging{Size: 10}))
 		if err != nil || page.TotalElements != 2 || page.Content[0].ID != kept.ID || page.Content[1] != rec {
 			t.Fatalf("list = %+v, %v", page, err)
 		}
@@ -72,23 +72,23 @@ func TestListAuditEventsFilters(t *testing.T) {
 		cases := []struct {
 			name string
 			f    workflow.AuditFilter
-			page countersign.Pageable
+			page workflow.Paging
 			want string // notes in order
 		}{
-			{"newest first", workflow.AuditFilter{}, countersign.Pageable{Size: 10}, "3,2,1,0"},
-			{"oldest first", workflow.AuditFilter{}, countersign.Pageable{Size: 10, Sort: []countersign.SortOrder{{Field: "createdAt"}}}, "0,1,2,3"},
-			{"second page", workflow.AuditFilter{}, countersign.Pageable{Page: 1, Size: 3}, "0"},
-			{"process", workflow.AuditFilter{ProcessID: "p1"}, countersign.Pageable{Size: 10}, "3,1,0"},
-			{"document", workflow.AuditFilter{DocumentID: "d1"}, countersign.Pageable{Size: 10}, "3,1"},
-			{"signer", workflow.AuditFilter{SignerID: "s2"}, countersign.Pageable{Size: 10}, "2"},
-			{"type", workflow.AuditFilter{EventType: workflow.AuditSignerSigned}, countersign.Pageable{Size: 10}, "2,1"},
-			{"after, inclusive", workflow.AuditFilter{CreatedAfter: at(2)}, countersign.Pageable{Size: 10}, "3,2"},
-			{"before, inclusive", workflow.AuditFilter{CreatedBefore: at(1)}, countersign.Pageable{Size: 10}, "1,0"},
-			{"window", workflow.AuditFilter{CreatedAfter: at(1), CreatedBefore: at(2), ProcessID: "p2"}, countersign.Pageable{Size: 10}, "2"},
+			{"newest first", workflow.AuditFilter{}, workflow.Paging{Size: 10}, "3,2,1,0"},
+			{"oldest first", workflow.AuditFilter{}, workflow.Paging{Size: 10, Sort: []workflow.SortOrder{{Field: "createdAt"}}}, "0,1,2,3"},
+			{"second page", workflow.AuditFilter{}, workflow.Paging{Page: 1, Size: 3}, "0"},
+			{"process", workflow.AuditFilter{ProcessID: "p1"}, workflow.Paging{Size: 10}, "3,1,0"},
+			{"document", workflow.AuditFilter{DocumentID: "d1"}, workflow.Paging{Size: 10}, "3,1"},
+			{"signer", workflow.AuditFilter{SignerID: "s2"}, workflow.Paging{Size: 10}, "2"},
+			{"type", workflow.AuditFilter{EventType: workflow.AuditSignerSigned}, workflow.Paging{Size: 10}, "2,1"},
+			{"after, inclusive", workflow.AuditFilter{CreatedAfter: at(2)}, workflow.Paging{Size: 10}, "3,2"},
+			{"before, inclusive", workflow.AuditFilter{CreatedBefore: at(1)}, workflow.Paging{Size: 10}, "1,0"},
+			{"window", workflow.AuditFilter{CreatedAfter: at(1), CreatedBefore: at(2), ProcessID: "p2"}, workflow.Paging{Size: 10}, "2"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				page, err := db.Resources().ListAuditEvents(ctx, owner.WorkspaceID, c.f, c.page)
+				page, err := pageOf(db.Resources().ListAuditEvents(ctx, owner.WorkspaceID, c.f, c.page))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -104,7 +104,7 @@ func TestListAuditEventsFilters(t *testing.T) {
 				}
 			})
 		}
-		_, err := db.Resources().ListAuditEvents(ctx, owner.WorkspaceID, workflow.AuditFilter{EventType: "X"}, countersign.Pageable{Size: 1})
+		_, _, err := db.Resources().ListAuditEvents(ctx, owner.WorkspaceID, workflow.AuditFilter{EventType: "X"}, workflow.Paging{Size: 1})
 		assertErrorCode(t, err, countersign.EINVALID)
 	})
 }
@@ -112,7 +112,7 @@ func TestListAuditEventsFilters(t *testing.T) {
 // countAudit returns how many audit records a workspace has.
 func countAudit(t *testing.T, db *storage.DB, workspaceID string) int64 {
 	t.Helper()
-	page, err := db.Resources().ListAuditEvents(context.Background(), workspaceID, workflow.AuditFilter{}, countersign.Pageable{Size: 1})
+	page, err := pageOf(db.Resources().ListAuditEvents(context.Background(), workspaceID, workflow.AuditFilter{}, workflow.Paging{Size: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestAuditWriterBatchesFlushesAndCloses(t *testing.T) {
 		if n := countAudit(t, db, owner.WorkspaceID); n != writers*each {
 			t.Fatalf("after Flush: %d records, want %d", n, writers*each)
 		}
-		page, _ := db.Resources().ListAuditEvents(context.Background(), owner.WorkspaceID, workflow.AuditFilter{}, countersign.Pageable{Size: 1})
+		page, _ := pageOf(db.Resources().ListAuditEvents(context.Background(), owner.WorkspaceID, workflow.AuditFilter{}, workflow.Paging{Size: 1}))
 		if r := page.Content[0]; !countersign.ValidID(countersign.PrefixAudit, r.ID) || r.CreatedAt.IsZero() || r.Method != "GET getContact" {
 			t.Fatalf("record %+v", r)
 		}

@@ -139,14 +139,14 @@ func (rsc *Resources) DeleteContact(ctx context.Context, actor countersign.Actor
 // scopes f asks for, matching f's name and email (case-insensitive substrings)
 // and personal code (whole, ignoring case, spaces and hyphens). It sorts by
 // name unless the page says otherwise; sort fields are name, email, createdAt.
-func (rsc *Resources) ListContacts(ctx context.Context, workspaceID string, f workflow.ContactFilter, page countersign.Pageable) (countersign.Page[workflow.Contact], error) {
+func (rsc *Resources) ListContacts(ctx context.Context, workspaceID string, f workflow.ContactFilter, page workflow.Paging) ([]workflow.Contact, int64, error) {
 	scopes, err := workflow.ScopeFilter(f.Scopes)
 	if err != nil {
-		return countersign.Page[workflow.Contact]{}, err
+		return nil, 0, err
 	}
 	order, err := sortSQL(page, contactSort, "name_lc", "id")
 	if err != nil {
-		return countersign.Page[workflow.Contact]{}, err
+		return nil, 0, err
 	}
 	w := &whereBuilder{}
 	w.and("workspace_id = ?", workspaceID)
@@ -163,11 +163,11 @@ func (rsc *Resources) ListContacts(ctx context.Context, workspaceID string, f wo
 	var rows []contactRow
 	total, err := rsc.db.pageOf(ctx, &rows, contactColumns, "contacts", w, order, page)
 	if err != nil {
-		return countersign.Page[workflow.Contact]{}, err
+		return nil, 0, err
 	}
 	out := make([]workflow.Contact, len(rows))
 	for i, r := range rows {
 		out[i] = r.contact()
 	}
-	return countersign.NewPage(out, total, page), nil
+	return out, total, nil
 }

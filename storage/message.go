@@ -46,15 +46,14 @@ func chatMessage(emitted []workflow.Emitted) events.ChatMessageData {
 
 // ListProcessMessages returns one page of a process's chat messages, oldest
 // first. An unknown process is not found.
-func (ps *Processes) ListProcessMessages(ctx context.Context, workspaceID, processID string, page countersign.Pageable) (countersign.Page[events.ChatMessageData], error) {
-	var empty countersign.Page[events.ChatMessageData]
+func (ps *Processes) ListProcessMessages(ctx context.Context, workspaceID, processID string, page workflow.Paging) ([]events.ChatMessageData, int64, error) {
 	if _, err := ps.GetProcess(ctx, workspaceID, processID); err != nil {
-		return empty, err
+		return nil, 0, err
 	}
 	var total int64
 	if err := ps.db.x.GetContext(ctx, &total, ps.db.q("SELECT COUNT(*) FROM process_messages WHERE workspace_id = ? AND process_id = ?"),
 		workspaceID, processID); err != nil {
-		return empty, classify(fmt.Errorf("count process messages: %w", err))
+		return nil, 0, classify(fmt.Errorf("count process messages: %w", err))
 	}
 	var rows []struct {
 		ID        string `ps.db:"id"`
@@ -65,12 +64,12 @@ func (ps *Processes) ListProcessMessages(ctx context.Context, workspaceID, proce
 	if err := ps.db.x.SelectContext(ctx, &rows, ps.db.q(`SELECT id, signer_id, message, created_at FROM process_messages
 		WHERE workspace_id = ? AND process_id = ? ORDER BY created_at, id LIMIT ? OFFSET ?`),
 		workspaceID, processID, page.Size, page.Offset()); err != nil {
-		return empty, classify(fmt.Errorf("list process messages: %w", err))
+		return nil, 0, classify(fmt.Errorf("list process messages: %w", err))
 	}
 	content := make([]events.ChatMessageData, len(rows))
 	for i, r := range rows {
 		content[i] = events.ChatMessageData{ID: r.ID, ProcessID: processID, SignerID: r.SignerID,
 			Message: r.Message, CreatedAt: fromMicros(r.CreatedAt)}
 	}
-	return countersign.NewPage(content, total, page), nil
+	return content, total, nil
 }

@@ -24,7 +24,7 @@ func TestProcessMessages(t *testing.T) {
 		if _, err := db.Processes().PostProcessMessage(ctx, actor, p.ID, s1, "  "); countersign.ErrorCode(err) != countersign.EVALIDATION {
 			t.Fatalf("blank message: %v", err)
 		}
-		page, err := db.Processes().ListProcessMessages(ctx, actor.WorkspaceID, p.ID, countersign.Pageable{Size: 10})
+		page, err := pageOf(db.Processes().ListProcessMessages(ctx, actor.WorkspaceID, p.ID, workflow.Paging{Size: 10}))
 		if err != nil || page.TotalElements != 1 || page.Content[0] != msg {
 			t.Fatalf("list: %+v %v", page, err)
 		}
@@ -32,7 +32,7 @@ func TestProcessMessages(t *testing.T) {
 			t.Fatalf("%d chat events with the message as response body", n)
 		}
 		other, _ := storagetest.Workspace(t, db, "B")
-		if _, err := db.Processes().ListProcessMessages(ctx, other.WorkspaceID, p.ID, countersign.Pageable{Size: 10}); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, _, err := db.Processes().ListProcessMessages(ctx, other.WorkspaceID, p.ID, workflow.Paging{Size: 10}); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("other workspace: %v", err)
 		}
 		if err := db.Processes().DeleteProcess(ctx, actor, p.ID); err != nil {

@@ -87,14 +87,14 @@ func (rsc *Resources) DeleteTemplate(ctx context.Context, actor countersign.Acto
 // ListTemplates returns a page of the templates f.User of f.Group sees, in
 // the scopes f asks for, whose name contains f.Name (ignoring case). It sorts
 // by name unless the page says otherwise; sort fields are name and createdAt.
-func (rsc *Resources) ListTemplates(ctx context.Context, workspaceID string, f workflow.TemplateFilter, page countersign.Pageable) (countersign.Page[workflow.Template], error) {
+func (rsc *Resources) ListTemplates(ctx context.Context, workspaceID string, f workflow.TemplateFilter, page workflow.Paging) ([]workflow.Template, int64, error) {
 	scopes, err := workflow.ScopeFilter(f.Scopes)
 	if err != nil {
-		return countersign.Page[workflow.Template]{}, err
+		return nil, 0, err
 	}
 	order, err := sortSQL(page, templateSort, "name_lc", "id")
 	if err != nil {
-		return countersign.Page[workflow.Template]{}, err
+		return nil, 0, err
 	}
 	w := &whereBuilder{}
 	w.and("workspace_id = ?", workspaceID)
@@ -105,11 +105,11 @@ func (rsc *Resources) ListTemplates(ctx context.Context, workspaceID string, f w
 	var rows []templateRow
 	total, err := rsc.db.pageOf(ctx, &rows, templateColumns, "templates", w, order, page)
 	if err != nil {
-		return countersign.Page[workflow.Template]{}, err
+		return nil, 0, err
 	}
 	out := make([]workflow.Template, len(rows))
 	for i, r := range rows {
 		out[i] = r.template()
 	}
-	return countersign.NewPage(out, total, page), nil
+	return out, total, nil
 }

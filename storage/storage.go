@@ -6,6 +6,17 @@
 // BIGINT microseconds since the Unix epoch (UTC) so ordering, ranges and
 // comparisons behave the same on both engines. Every query that reads tenant data
 // is scoped by workspace id.
+//
+// DB is the open handle: it migrates, pings, runs transactions and keeps the
+// clock and the dispatcher of committed deliveries. The records are kept by
+// one store per area, each obtained from the DB and sharing its transactions:
+//
+//   - Processes: signing processes, their messages, assignments, reminders and due times;
+//   - Registrations: signer registrations;
+//   - Webhooks: endpoints, deliveries, attempts, replays and the due-delivery cursor;
+//   - Events: the event log, its export reads, the consumption report and retention;
+//   - Keys: workspaces, API keys and their usage;
+//   - Resources: contacts, templates, document profiles and attributes, the audit trail.
 package storage
 
 import (

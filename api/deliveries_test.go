@@ -11,6 +11,7 @@ import (
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -264,7 +265,7 @@ func TestReplayDeliveryAndEvent(t *testing.T) {
 	if res := s.do("POST", "/v1/webhooks/deliveries/"+orig.ID+"/replay", s.owner, nil); res.Status != http.StatusConflict {
 		t.Fatalf("replay to a deleted endpoint: %d %s", res.Status, res.Body)
 	}
-	if _, err := s.db.Raw().ExecContext(context.Background(), "UPDATE events SET body = NULL WHERE id = ?", orig.EventID); err != nil {
+	if _, err := storagetest.Exec(context.Background(), s.db, "UPDATE events SET body = NULL WHERE id = ?", orig.EventID); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{event, "/v1/webhooks/deliveries/" + replayed.Data[0].ID + "/replay"} {

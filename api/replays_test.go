@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -62,7 +63,7 @@ func TestBulkReplayDryRunWritesNothing(t *testing.T) {
 		t.Fatal("a dry run made deliveries")
 	}
 	var n int
-	if err := s.db.Raw().GetContext(context.Background(), &n, "SELECT COUNT(*) FROM replays"); err != nil || n != 0 {
+	if err := storagetest.Get(context.Background(), s.db, &n, "SELECT COUNT(*) FROM replays"); err != nil || n != 0 {
 		t.Fatalf("a dry run wrote %d replays (%v)", n, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -188,11 +189,11 @@ func TestAPIKeysAreHashedAtRest(t *testing.T) {
 	}
 	// No text column of any row holds the token or its secret part.
 	tables := []string{}
-	if err := h.db.Raw().SelectContext(t.Context(), &tables, "SELECT name FROM sqlite_master WHERE type = 'table'"); err != nil {
+	if err := storagetest.Select(t.Context(), h.db, &tables, "SELECT name FROM sqlite_master WHERE type = 'table'"); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range tables {
-		rows, err := h.db.Raw().QueryxContext(t.Context(), "SELECT * FROM "+table)
+		rows, err := storagetest.Query(t.Context(), h.db, "SELECT * FROM "+table)
 		if err != nil {
 			t.Fatal(err)
 		}

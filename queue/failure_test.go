@@ -11,6 +11,7 @@ import (
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/events"
 	"github.com/countersign/countersign/queue/queuetest"
+	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -18,8 +19,7 @@ import (
 func (e *engine) eventsOfType(t events.Type) []events.Event {
 	e.t.Helper()
 	var bodies []string
-	err := e.db.Raw().SelectContext(context.Background(), &bodies,
-		e.db.Raw().Rebind("SELECT body FROM events WHERE workspace_id = ? AND type = ? ORDER BY seq"), e.ws.WorkspaceID, string(t))
+	err := storagetest.Select(context.Background(), e.db, &bodies, "SELECT body FROM events WHERE workspace_id = ? AND type = ? ORDER BY seq", e.ws.WorkspaceID, string(t))
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -57,8 +57,8 @@ func (ps *Processes) ListAssignments(ctx context.Context, workspaceID string, f 
 		return nil, 0, classify(fmt.Errorf("count assignments: %w", err))
 	}
 	var rows []struct {
-		SignerID string `ps.db:"signer_id"`
-		Body     string `ps.db:"body"`
+		SignerID string `db:"signer_id"`
+		Body     string `db:"body"`
 	}
 	if total > int64(page.Offset()) {
 		cols := "'' AS signer_id, p.body"

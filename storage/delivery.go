@@ -74,8 +74,8 @@ func (wh *Webhooks) EventBody(ctx context.Context, workspaceID, eventID string) 
 // delivery is not due.
 func (wh *Webhooks) AttemptDue(ctx context.Context, t webhook.Task) (bool, error) {
 	var row struct {
-		Status   string `wh.db:"status"`
-		Attempts int    `wh.db:"attempts"`
+		Status   string `db:"status"`
+		Attempts int    `db:"attempts"`
 	}
 	err := wh.db.x.GetContext(ctx, &row, wh.db.q("SELECT status, attempts FROM deliveries WHERE id = ? AND workspace_id = ?"),
 		t.DeliveryID, t.WorkspaceID)

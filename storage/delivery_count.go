@@ -26,8 +26,8 @@ func (wh *Webhooks) CountDeliveries(ctx context.Context, endpointIDs []string) (
 	}
 	in, args := inList(endpointIDs)
 	var rows []struct {
-		Status webhook.Status `wh.db:"status"`
-		N      int64          `wh.db:"n"`
+		Status webhook.Status `db:"status"`
+		N      int64          `db:"n"`
 	}
 	q := wh.db.x.Rebind("SELECT status, COUNT(*) AS n FROM deliveries WHERE endpoint_id IN (" + in + ") GROUP BY status")
 	if err := wh.db.x.SelectContext(ctx, &rows, q, args...); err != nil {

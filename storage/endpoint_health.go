@@ -31,8 +31,8 @@ func (wh *Webhooks) EndpointHealth(ctx context.Context, workspaceID, id string, 
 		return webhook.Health{}, classify(fmt.Errorf("count attempts of endpoint %s: %w", id, err))
 	}
 	var sample struct {
-		Attempts  int           `wh.db:"attempts"`
-		Successes sql.NullInt64 `wh.db:"successes"`
+		Attempts  int           `db:"attempts"`
+		Successes sql.NullInt64 `db:"successes"`
 	}
 	err = wh.db.x.GetContext(ctx, &sample, wh.db.q(`SELECT COUNT(*) AS attempts,
 		SUM(CASE WHEN error_class = '' AND status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END) AS successes

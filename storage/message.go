@@ -56,10 +56,10 @@ func (ps *Processes) ListProcessMessages(ctx context.Context, workspaceID, proce
 		return nil, 0, classify(fmt.Errorf("count process messages: %w", err))
 	}
 	var rows []struct {
-		ID        string `ps.db:"id"`
-		SignerID  string `ps.db:"signer_id"`
-		Message   string `ps.db:"message"`
-		CreatedAt int64  `ps.db:"created_at"`
+		ID        string `db:"id"`
+		SignerID  string `db:"signer_id"`
+		Message   string `db:"message"`
+		CreatedAt int64  `db:"created_at"`
 	}
 	if err := ps.db.x.SelectContext(ctx, &rows, ps.db.q(`SELECT id, signer_id, message, created_at FROM process_messages
 		WHERE workspace_id = ? AND process_id = ? ORDER BY created_at, id LIMIT ? OFFSET ?`),

@@ -83,9 +83,9 @@ func (wh *Webhooks) NextToReplay(ctx context.Context, r webhook.Replay, n int) (
 		args = append(args, at, at, r.Cursor)
 	}
 	var rows []struct {
-		ID        string `wh.db:"id"`
-		EventID   string `wh.db:"event_id"`
-		EventType string `wh.db:"event_type"`
+		ID        string `db:"id"`
+		EventID   string `db:"event_id"`
+		EventType string `db:"event_type"`
 	}
 	err := wh.db.x.SelectContext(ctx, &rows, wh.db.q("SELECT d.id, d.event_id, d.event_type FROM deliveries d WHERE "+where+
 		" ORDER BY d.created_at, d.id LIMIT ?"), append(args, n)...)

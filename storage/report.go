@@ -97,11 +97,11 @@ func (es *Events) Consumption(ctx context.Context, workspaceID string, after, be
 	lastAt, lastSeq := micros(after), int64(math.MaxInt64)
 	for {
 		var rows []struct {
-			Seq       int64   `es.db:"seq"`
-			Type      string  `es.db:"type"`
-			CreatedAt int64   `es.db:"created_at"`
-			Body      []byte  `es.db:"body"`
-			Facts     *string `es.db:"facts"`
+			Seq       int64   `db:"seq"`
+			Type      string  `db:"type"`
+			CreatedAt int64   `db:"created_at"`
+			Body      []byte  `db:"body"`
+			Facts     *string `db:"facts"`
 		}
 		if err := es.db.x.SelectContext(ctx, &rows, query, workspaceID, lastAt, micros(before), lastAt, lastSeq, reportChunk); err != nil {
 			return events.Consumption{}, classify(fmt.Errorf("read events for the consumption report: %w", err))

@@ -42,9 +42,9 @@ func (ks *Keys) CountWorkspaces(ctx context.Context) (int, error) {
 // GetWorkspace returns one workspace.
 func (ks *Keys) GetWorkspace(ctx context.Context, id string) (countersign.Workspace, error) {
 	var row struct {
-		ID        string `ks.db:"id"`
-		Name      string `ks.db:"name"`
-		CreatedAt int64  `ks.db:"created_at"`
+		ID        string `db:"id"`
+		Name      string `db:"name"`
+		CreatedAt int64  `db:"created_at"`
 	}
 	err := ks.db.x.GetContext(ctx, &row, ks.db.q("SELECT id, name, created_at FROM workspaces WHERE id = ?"), id)
 	if isNoRows(err) {

@@ -141,7 +141,7 @@ func (s *Server) listProcessesByDocument(c *fiber.Ctx) error {
 }
 
 // listProcessPage answers one page of the workspace's processes matching f,
-// paged and sorted by the query's Pageable.
+// paged and sorted by its page, size and sort parameters.
 func (s *Server) listProcessPage(c *fiber.Ctx, f workflow.ProcessFilter) error {
 	pg, err := parsePageable(c, processSortable)
 	if err != nil {

@@ -74,8 +74,10 @@ type Deps struct {
 	Resources ResourceStore
 	// Audit takes the audit record of every audited operation; nil records none.
 	Audit AuditRecorder
-	// Processes stores signing processes, their messages and signer registrations.
+	// Processes stores signing processes and their messages.
 	Processes ProcessStore
+	// Registrations stores signer registrations.
+	Registrations RegistrationStore
 	// KeyUsage takes note of every authenticated request's key, to keep its
 	// last_used_at; nil records none.
 	KeyUsage KeyUsageRecorder

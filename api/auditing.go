@@ -11,7 +11,7 @@ import (
 )
 
 // AuditPage is the answer of listAuditingEvents.
-type AuditPage = countersign.Page[workflow.AuditRecord]
+type AuditPage = Page[workflow.AuditRecord]
 
 // auditSortFields are the fields listAuditingEvents sorts by.
 var auditSortFields = map[string]string{"createdAt": "createdAt", "eventType": "eventType"}
@@ -73,11 +73,11 @@ func (s *Server) listAuditingEvents(c *fiber.Ctx) error {
 	if f.CreatedBefore, err = optionalDateTime(c, "createdBefore"); err != nil {
 		return err
 	}
-	out, err := s.deps.Resources.ListAuditEvents(c.UserContext(), actor(c).WorkspaceID, f, page)
+	rows, total, err := s.deps.Resources.ListAuditEvents(c.UserContext(), actor(c).WorkspaceID, f, page)
 	if err != nil {
 		return err
 	}
-	return c.JSON(out)
+	return c.JSON(NewPage(rows, total, page))
 }
 
 // Locals through which a handler names what its operation was about, when

@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/workflow"
 )
 
 // auditPage lists audit records through the API, after flushing the writer.
-func (s *testServer) auditPage(query string) countersign.Page[workflow.AuditRecord] {
+func (s *testServer) auditPage(query string) api.Page[workflow.AuditRecord] {
 	s.t.Helper()
 	s.flushAudit()
-	var page countersign.Page[workflow.AuditRecord]
+	var page api.Page[workflow.AuditRecord]
 	decodeInto(s.t, s.resCall(http.StatusOK, "GET", "/v1/auditing-events?"+query, s.owner, nil), &page)
 	return page
 }
@@ -105,7 +106,7 @@ func TestGetContactLeavesExactlyOneAuditRecord(t *testing.T) {
 	if got := s.auditPage("size=1").TotalElements; got != total+2 { // the previous list's record and the FAILURE one
 		t.Fatalf("%d records, want %d: failed calls or createAuditingEvent left records", got, total+2)
 	}
-	var lists countersign.Page[workflow.AuditRecord]
+	var lists api.Page[workflow.AuditRecord]
 	s.flushAudit()
 	decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/auditing-events?eventType=PROCESS_GETALL", s.owner, nil), &lists)
 	for _, r := range lists.Content {
@@ -180,7 +181,7 @@ func TestAuditingRoutesRefuseBadInput(t *testing.T) {
 	// Another workspace's records are never listed.
 	s.resCall(http.StatusCreated, "POST", "/v1/auditing-events", s.owner, map[string]any{"eventType": "SIGNATURE"})
 	_, otherToken := s.otherWorkspace()
-	var page countersign.Page[workflow.AuditRecord]
+	var page api.Page[workflow.AuditRecord]
 	decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/auditing-events?eventType=SIGNATURE", otherToken, nil), &page)
 	if page.TotalElements != 0 {
 		t.Fatalf("other workspace sees %d records", page.TotalElements)

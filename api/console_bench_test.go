@@ -35,10 +35,10 @@ func BenchmarkConsolePages(b *testing.B) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db := storagetest.OpenSQLite(b)
 	ws, token := storagetest.Workspace(b, db, "A")
-	audit := db.NewAuditWriter(log)
+	audit := db.Resources().NewAuditWriter(log)
 	b.Cleanup(audit.Close)
-	srv := api.New(api.Config{Version: "bench"}, api.Deps{Keys: db, Database: db, Webhooks: db, Processes: db,
-		Events: db, Resources: db, Audit: audit, Logger: log, Guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	srv := api.New(api.Config{Version: "bench"}, api.Deps{Keys: db.Keys(), Database: db, Webhooks: db.Webhooks(), Processes: db.Processes(),
+		Registrations: db.Registrations(), Events: db.Events(), Resources: db.Resources(), Audit: audit, Logger: log, Guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	srv.MountConsole(console.New(srv.Console(), console.Config{Logger: log}))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

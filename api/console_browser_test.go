@@ -40,7 +40,7 @@ func newDeliveringConsole(t *testing.T) *consoleServer {
 	cs.db.SetDispatcher(enq.Dispatch)
 
 	w := queue.NewWorker(rds, queue.WorkerConfig{Concurrency: 4, ShutdownTimeout: 2 * time.Second}, log)
-	w.HandleDeliveries(webhook.NewDeliverer(webhook.DelivererConfig{Store: cs.db, Queue: enq, Logger: log,
+	w.HandleDeliveries(webhook.NewDeliverer(webhook.DelivererConfig{Store: cs.db.Webhooks(), Queue: enq, Logger: log,
 		Schedule: webhook.Schedule{0, 50 * time.Millisecond},
 		Sender:   webhook.NewSender(webhook.SenderConfig{Version: "test", Guard: guard})}))
 	if err := w.Start(); err != nil {
@@ -57,7 +57,7 @@ func newDeliveringConsole(t *testing.T) *consoleServer {
 			case <-loopCtx.Done():
 				return
 			case <-tick.C:
-				_, _ = (&webhook.ReplayRunner{Store: cs.db}).Step(loopCtx, cs.db.Now(), 100)
+				_, _ = (&webhook.ReplayRunner{Store: cs.db.Webhooks()}).Step(loopCtx, cs.db.Now(), 100)
 			}
 		}
 	}()

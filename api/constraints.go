@@ -267,8 +267,8 @@ func sortSchema(op Operation) map[string]any {
 
 // queryRules narrow query parameters: by "operationId.name" first, then by name.
 var queryRules = map[string]map[string]any{
-	"page":                          {"minimum": 0, "maximum": (1<<31 - 1) / countersign.MaxPageSize},
-	"size":                          {"minimum": 1, "maximum": countersign.MaxPageSize},
+	"page":                          {"minimum": 0, "maximum": (1<<31 - 1) / maxPageSize},
+	"size":                          {"minimum": 1, "maximum": maxPageSize},
 	"limit":                         {"minimum": 1, "maximum": 1000},
 	"endpoint_id":                   idSchema(countersign.PrefixEndpoint),
 	"event_id":                      idSchema(countersign.PrefixEvent),

@@ -10,7 +10,7 @@ import (
 )
 
 // ContactPage is the answer of listContacts.
-type ContactPage = countersign.Page[workflow.Contact]
+type ContactPage = Page[workflow.Contact]
 
 // contactSortFields are the fields listContacts sorts by.
 var contactSortFields = map[string]string{"name": "name", "email": "email", "createdAt": "createdAt"}
@@ -72,11 +72,11 @@ func (s *Server) listContacts(c *fiber.Ctx) error {
 	}
 	f := workflow.ContactFilter{User: owner, Group: group, Scopes: queryScopes(c),
 		Name: c.Query("name"), Email: c.Query("email"), PersonalCode: c.Query("personalCode")}
-	out, err := s.deps.Resources.ListContacts(c.UserContext(), actor(c).WorkspaceID, f, page)
+	rows, total, err := s.deps.Resources.ListContacts(c.UserContext(), actor(c).WorkspaceID, f, page)
 	if err != nil {
 		return err
 	}
-	return c.JSON(out)
+	return c.JSON(NewPage(rows, total, page))
 }
 
 func (s *Server) createContact(c *fiber.Ctx) error {

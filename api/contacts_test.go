@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/workflow"
 )
 
@@ -156,7 +157,7 @@ func TestListContactsScopesPagingAndFilters(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
-			var page countersign.Page[workflow.Contact]
+			var page api.Page[workflow.Contact]
 			decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/contacts?"+c.query, s.owner, nil), &page)
 			var names []string
 			for _, x := range page.Content {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -48,9 +49,9 @@ func TestListDeliveriesFiltersAndPages(t *testing.T) {
 	mid := clock.now()
 	clock.advance(time.Second)
 	s.key(s.ws, countersign.RoleMember) // apikey.created
-	keys, _ := s.db.ListAPIKeys(context.Background(), s.ws.WorkspaceID)
+	keys, _ := s.db.Keys().ListAPIKeys(context.Background(), s.ws.WorkspaceID)
 	clock.advance(time.Second)
-	if _, err := s.db.RenameAPIKey(context.Background(), s.ws, keys[len(keys)-1].ID, "renamed"); err != nil { // apikey.updated
+	if _, err := s.db.Keys().RenameAPIKey(context.Background(), s.ws, keys[len(keys)-1].ID, "renamed"); err != nil { // apikey.updated
 		t.Fatal(err)
 	}
 	everything := whList(s, "")
@@ -264,7 +265,7 @@ func TestReplayDeliveryAndEvent(t *testing.T) {
 	if res := s.do("POST", "/v1/webhooks/deliveries/"+orig.ID+"/replay", s.owner, nil); res.Status != http.StatusConflict {
 		t.Fatalf("replay to a deleted endpoint: %d %s", res.Status, res.Body)
 	}
-	if _, err := s.db.ExecContext(context.Background(), "UPDATE events SET body = NULL WHERE id = ?", orig.EventID); err != nil {
+	if _, err := storagetest.Exec(context.Background(), s.db, "UPDATE events SET body = NULL WHERE id = ?", orig.EventID); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{event, "/v1/webhooks/deliveries/" + replayed.Data[0].ID + "/replay"} {

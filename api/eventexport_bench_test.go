@@ -41,7 +41,7 @@ func BenchmarkExportEvents(b *testing.B) {
 		storagetest.InsertEvents(b, db, batch...)
 		done += len(batch)
 	}
-	srv := api.New(api.Config{Version: "bench"}, api.Deps{Keys: db, Database: db, Events: db,
+	srv := api.New(api.Config{Version: "bench"}, api.Deps{Keys: db.Keys(), Database: db, Events: db.Events(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -116,7 +116,7 @@ func TestExportEventsShowsExpungedDataAsNull(t *testing.T) {
 	s := newTestServer(t)
 	ev := storagetest.InsertEvents(t, s.db, storagetest.Event{Type: events.ActionOpened, WorkspaceID: s.ws.WorkspaceID,
 		CreatedAt: eventsBase, Data: map[string]int{"i": 1}, Response: map[string]int{"i": 1}})[0]
-	if _, err := s.db.ExpungeEvents(t.Context(), eventsBase.Add(time.Hour), 10); err != nil {
+	if _, err := s.db.Events().ExpungeEvents(t.Context(), eventsBase.Add(time.Hour), 10); err != nil {
 		t.Fatal(err)
 	}
 	if rows := s.exportCSV("type=action.opened"); len(rows) != 1 || rows[0][0] != ev.ID || rows[0][6] != "null" {

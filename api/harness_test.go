@@ -47,7 +47,8 @@ func newHarness(tb testing.TB, cfg api.Config, deps api.Deps) *harness {
 func newHarnessOn(tb testing.TB, db *storage.DB, cfg api.Config, deps api.Deps) *harness {
 	tb.Helper()
 	actor, token := storagetest.Workspace(tb, db, "A")
-	deps.Keys, deps.Database, deps.Webhooks, deps.Processes, deps.Events, deps.Resources = db, db, db, db, db, db
+	deps.Keys, deps.Database, deps.Webhooks, deps.Events, deps.Resources = db.Keys(), db, db.Webhooks(), db.Events(), db.Resources()
+	deps.Processes, deps.Registrations = db.Processes(), db.Registrations()
 	if deps.Guard == (webhook.Guard{}) {
 		deps.Guard = webhook.Guard{AllowPrivate: true, AllowHTTP: true}
 	}
@@ -55,7 +56,7 @@ func newHarnessOn(tb testing.TB, db *storage.DB, cfg api.Config, deps api.Deps) 
 		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if deps.Audit == nil {
-		w := db.NewAuditWriter(deps.Logger)
+		w := db.Resources().NewAuditWriter(deps.Logger)
 		tb.Cleanup(w.Close)
 		deps.Audit = w
 	}
@@ -221,7 +222,7 @@ func (h *harness) must(tb testing.TB, want int, method, target, token string, bo
 // key creates a key of role in workspace ws and returns its token.
 func (h *harness) key(tb testing.TB, ws countersign.Actor, role countersign.Role) string {
 	tb.Helper()
-	_, token, err := h.db.CreateAPIKey(tb.Context(), ws, string(role)+"-key", role)
+	_, token, err := h.db.Keys().CreateAPIKey(tb.Context(), ws, string(role)+"-key", role)
 	if err != nil {
 		tb.Fatal(err)
 	}

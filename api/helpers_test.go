@@ -44,10 +44,10 @@ func newTestServerWith(t *testing.T, deps api.Deps, setup ...func(*api.Server)) 
 	t.Helper()
 	db := storagetest.OpenSQLite(t)
 	actor, token := storagetest.Workspace(t, db, "A")
-	deps.Keys, deps.Database, deps.Webhooks = db, db, db
-	deps.Processes = db
+	deps.Keys, deps.Database, deps.Webhooks = db.Keys(), db, db.Webhooks()
+	deps.Processes, deps.Registrations = db.Processes(), db.Registrations()
 	audit := resourceDeps(t, db, &deps)
-	deps.Events = db
+	deps.Events = db.Events()
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -147,7 +147,7 @@ func (s *testServer) do(method, path, token string, body any) response {
 // key creates a key of role in workspace ws and returns its token.
 func (s *testServer) key(ws countersign.Actor, role countersign.Role) string {
 	s.t.Helper()
-	_, token, err := s.db.CreateAPIKey(context.Background(), ws, string(role)+"-key", role)
+	_, token, err := s.db.Keys().CreateAPIKey(context.Background(), ws, string(role)+"-key", role)
 	if err != nil {
 		s.t.Fatal(err)
 	}

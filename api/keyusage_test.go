@@ -18,7 +18,7 @@ func TestAPIKeyLastUsedAtIsCoalesced(t *testing.T) {
 	clock := &whClock{}
 	clock.us.Store(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC).UnixMicro())
 	db.SetClock(clock.now)
-	usage := db.NewKeyUsage(nil)
+	usage := db.Keys().NewKeyUsage(nil)
 	t.Cleanup(usage.Close)
 	h := newHarnessOn(t, db, api.Config{}, api.Deps{KeyUsage: usage})
 	flush := func() {
@@ -31,7 +31,7 @@ func TestAPIKeyLastUsedAtIsCoalesced(t *testing.T) {
 	}
 	lastUsed := func() *time.Time {
 		t.Helper()
-		k, err := db.GetAPIKey(context.Background(), h.ws.WorkspaceID, h.ws.APIKeyID)
+		k, err := db.Keys().GetAPIKey(context.Background(), h.ws.WorkspaceID, h.ws.APIKeyID)
 		if err != nil {
 			t.Fatal(err)
 		}

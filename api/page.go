@@ -7,7 +7,36 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/workflow"
 )
+
+// Paging limits of list operations.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 1000
+)
+
+// Page is the process API's page object, answered by its list operations:
+// the rows of one page, and where that page stands in the whole list.
+type Page[T any] struct {
+	Content       []T   `json:"content"`
+	TotalElements int64 `json:"totalElements"`
+	TotalPages    int   `json:"totalPages"`
+	Number        int   `json:"number"`
+	Size          int   `json:"size"`
+}
+
+// NewPage builds the page object for rows out of total, as asked for by p.
+func NewPage[T any](rows []T, total int64, p workflow.Paging) Page[T] {
+	if rows == nil {
+		rows = []T{}
+	}
+	pages := 0
+	if p.Size > 0 {
+		pages = int((total + int64(p.Size) - 1) / int64(p.Size))
+	}
+	return Page[T]{Content: rows, TotalElements: total, TotalPages: pages, Number: p.Page, Size: p.Size}
+}
 
 // pageableParams documents the Pageable query parameters of list operations.
 var pageableParams = []Param{
@@ -19,8 +48,8 @@ var pageableParams = []Param{
 // parsePageable reads page, size and sort from the query. sortable maps the
 // sort field names clients may use to what the store understands; any other
 // field is a 400 naming `sort`.
-func parsePageable(c *fiber.Ctx, sortable map[string]string) (countersign.Pageable, error) {
-	p := countersign.Pageable{Size: countersign.DefaultPageSize}
+func parsePageable(c *fiber.Ctx, sortable map[string]string) (workflow.Paging, error) {
+	p := workflow.Paging{Size: defaultPageSize}
 	if v := c.Query("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
@@ -30,8 +59,8 @@ func parsePageable(c *fiber.Ctx, sortable map[string]string) (countersign.Pageab
 	}
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > countersign.MaxPageSize {
-			return p, countersign.FieldErrorf(countersign.EINVALID, "size", "size must be an integer from 1 to %d", countersign.MaxPageSize)
+		if err != nil || n < 1 || n > maxPageSize {
+			return p, countersign.FieldErrorf(countersign.EINVALID, "size", "size must be an integer from 1 to %d", maxPageSize)
 		}
 		p.Size = n
 	}
@@ -44,7 +73,7 @@ func parsePageable(c *fiber.Ctx, sortable map[string]string) (countersign.Pageab
 		if !ok {
 			return p, countersign.FieldErrorf(countersign.EINVALID, "sort", "cannot sort by %q", field)
 		}
-		order := countersign.SortOrder{Field: column}
+		order := workflow.SortOrder{Field: column}
 		switch strings.ToLower(dir) {
 		case "", "asc":
 		case "desc":

@@ -21,19 +21,17 @@ type ProcessStore interface {
 	ChangeProcess(ctx context.Context, actor countersign.Actor, id string, cmd workflow.Command) (*workflow.Process, error)
 	CancelProcessWithMessageControl(ctx context.Context, actor countersign.Actor, id string, disableMessages bool) (*workflow.Process, error)
 	DeleteProcess(ctx context.Context, actor countersign.Actor, id string) error
-	ListProcesses(ctx context.Context, workspaceID string, f workflow.ProcessFilter, page countersign.Pageable) (countersign.Page[*workflow.Process], error)
+	ListProcesses(ctx context.Context, workspaceID string, f workflow.ProcessFilter, page workflow.Paging) ([]*workflow.Process, int64, error)
 	ProcessOfSigner(ctx context.Context, workspaceID, signerID string) (string, error)
 	ProcessOfStep(ctx context.Context, workspaceID, stepID string) (string, error)
 
 	PostProcessMessage(ctx context.Context, actor countersign.Actor, processID, signerID, text string) (events.ChatMessageData, error)
-	ListProcessMessages(ctx context.Context, workspaceID, processID string, page countersign.Pageable) (countersign.Page[events.ChatMessageData], error)
+	ListProcessMessages(ctx context.Context, workspaceID, processID string, page workflow.Paging) ([]events.ChatMessageData, int64, error)
 	SendReminders(ctx context.Context, actor countersign.Actor) (workflow.ReminderSummary, error)
 
 	AuthorizeProcessAccess(ctx context.Context, actor countersign.Actor, signerID, personalCode, country string,
 		fault workflow.AuditRecord) (*workflow.Process, bool, error)
-	ListAssignments(ctx context.Context, workspaceID string, f workflow.PersonFilter, page countersign.Pageable) (countersign.Page[workflow.Assignment], error)
-
-	RegistrationStore
+	ListAssignments(ctx context.Context, workspaceID string, f workflow.PersonFilter, page workflow.Paging) ([]workflow.Assignment, int64, error)
 }
 
 // RegistrationStore is what the API needs of signer-registration storage.
@@ -78,7 +76,7 @@ func processStatusNames() []string {
 func (s *Server) processRoutes() {
 	const tag = "processes"
 	perm := countersign.PermProcesses
-	page := countersign.Page[events.Process]{}
+	page := Page[events.Process]{}
 	proc := events.Process{}
 	paged := func(extra ...Param) []Param { return append(append([]Param{}, pageableParams...), extra...) }
 	for _, r := range []struct {
@@ -122,7 +120,7 @@ func (s *Server) processRoutes() {
 			Summary: "A signer posts a message to the process creator", Request: MessageRequest{}, BodyRequired: []string{"message"}, Response: events.ChatMessageData{},
 			Status: http.StatusCreated, Audit: workflow.AuditProcessUpdated}, s.postProcessMessage},
 		{Operation{ID: "listProcessMessages", Method: http.MethodGet, Path: "/v1/processes/:processId/messages", Summary: "List a process's chat messages, oldest first",
-			Response: countersign.Page[events.ChatMessageData]{}, Query: pageableParams, Audit: workflow.AuditProcessGetAll}, s.listProcessMessages},
+			Response: Page[events.ChatMessageData]{}, Query: pageableParams, Audit: workflow.AuditProcessGetAll}, s.listProcessMessages},
 		{Operation{ID: "updateProcessStep", Method: http.MethodPut, Path: "/v1/process-steps/:processStepId", Summary: "Replace a step's order, due date, waiting period and signers",
 			Request: workflow.StepInput{}, LenientBody: true, BodyRequired: []string{"processStepSigners"}, Response: events.Step{}, Audit: workflow.AuditProcessUpdated}, s.updateProcessStep},
 		{Operation{ID: "cancelWaitingPeriod", Method: http.MethodPost, Path: "/v1/process-steps/:processStepId/waiting-period/cancel",

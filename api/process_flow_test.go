@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/events"
+	"github.com/countersign/countersign/storage/storagetest"
 )
 
 // applyDue runs the scheduler once as if it were d from now.
 func (s *testServer) applyDue(d time.Duration) int {
 	s.t.Helper()
-	n, err := s.db.ApplyDue(context.Background(), time.Now().Add(d), 100)
+	n, err := s.db.Processes().ApplyDue(context.Background(), time.Now().Add(d), 100)
 	if err != nil {
 		s.t.Fatalf("apply due: %v", err)
 	}
@@ -53,8 +54,7 @@ func TestProcessRunsToCompletion(t *testing.T) {
 	}
 	// The completion event keeps the approve call's answer as its response body.
 	var stored string
-	if err := s.db.GetContext(context.Background(), &stored, s.db.Rebind(
-		"SELECT response_body FROM events WHERE resource_id = ? AND type = 'transaction.lifecycle.completed'"), p.ID); err != nil {
+	if err := storagetest.Get(context.Background(), s.db, &stored, "SELECT response_body FROM events WHERE resource_id = ? AND type = 'transaction.lifecycle.completed'", p.ID); err != nil {
 		t.Fatal(err)
 	}
 	if stored != string(res.Body) {

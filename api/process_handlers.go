@@ -141,17 +141,17 @@ func (s *Server) listProcessesByDocument(c *fiber.Ctx) error {
 }
 
 // listProcessPage answers one page of the workspace's processes matching f,
-// paged and sorted by the query's Pageable.
+// paged and sorted by its page, size and sort parameters.
 func (s *Server) listProcessPage(c *fiber.Ctx, f workflow.ProcessFilter) error {
 	pg, err := parsePageable(c, processSortable)
 	if err != nil {
 		return err
 	}
-	page, err := s.deps.Processes.ListProcesses(c.UserContext(), actor(c).WorkspaceID, f, pg)
+	rows, total, err := s.deps.Processes.ListProcesses(c.UserContext(), actor(c).WorkspaceID, f, pg)
 	if err != nil {
 		return err
 	}
-	return c.JSON(convertPage(page, processPayload))
+	return c.JSON(convertPage(rows, total, pg, processPayload))
 }
 
 func (s *Server) listProcessMessages(c *fiber.Ctx) error {
@@ -163,11 +163,11 @@ func (s *Server) listProcessMessages(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.deps.Processes.ListProcessMessages(c.UserContext(), actor(c).WorkspaceID, id, pg)
+	rows, total, err := s.deps.Processes.ListProcessMessages(c.UserContext(), actor(c).WorkspaceID, id, pg)
 	if err != nil {
 		return err
 	}
-	return c.JSON(page)
+	return c.JSON(NewPage(rows, total, pg))
 }
 
 func (s *Server) sendReminders(c *fiber.Ctx) error {

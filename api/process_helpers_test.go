@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/events"
+	"github.com/countersign/countersign/storage/storagetest"
 )
 
 // Valid personal codes of the three Baltic formats.
@@ -103,8 +104,7 @@ func (s *testServer) expect(want int, method, path, token string, body any) resp
 func (s *testServer) processEvents(resourceID string) []string {
 	s.t.Helper()
 	var types []string
-	if err := s.db.SelectContext(context.Background(), &types,
-		s.db.Rebind("SELECT type FROM events WHERE resource_id = ? ORDER BY seq"), resourceID); err != nil {
+	if err := storagetest.Select(context.Background(), s.db, &types, "SELECT type FROM events WHERE resource_id = ? ORDER BY seq", resourceID); err != nil {
 		s.t.Fatal(err)
 	}
 	return types
@@ -114,8 +114,7 @@ func (s *testServer) processEvents(resourceID string) []string {
 func (s *testServer) countEvents(workspaceID, typ string) int {
 	s.t.Helper()
 	var n int
-	if err := s.db.GetContext(context.Background(), &n,
-		s.db.Rebind("SELECT COUNT(*) FROM events WHERE workspace_id = ? AND type = ?"), workspaceID, typ); err != nil {
+	if err := storagetest.Get(context.Background(), s.db, &n, "SELECT COUNT(*) FROM events WHERE workspace_id = ? AND type = ?", workspaceID, typ); err != nil {
 		s.t.Fatal(err)
 	}
 	return n

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/events"
 )
 
 // processPage decodes a page of processes and returns it with the ids in order.
-func processPage(t *testing.T, r response) (countersign.Page[events.Process], []string) {
+func processPage(t *testing.T, r response) (api.Page[events.Process], []string) {
 	t.Helper()
-	var page countersign.Page[events.Process]
+	var page api.Page[events.Process]
 	if err := json.Unmarshal(r.Body, &page); err != nil || page.Content == nil {
 		t.Fatalf("status %d body %s is not a page: %v", r.Status, r.Body, err)
 	}

@@ -167,12 +167,11 @@ func normalizeTimes(in *workflow.ProcessInput, steps []workflow.StepInput) error
 	return nil
 }
 
-// convertPage converts a page's content with f.
-func convertPage[T, U any](p countersign.Page[T], f func(T) U) countersign.Page[U] {
-	out := countersign.Page[U]{Content: make([]U, len(p.Content)), TotalElements: p.TotalElements,
-		TotalPages: p.TotalPages, Number: p.Number, Size: p.Size}
-	for i, v := range p.Content {
-		out.Content[i] = f(v)
+// convertPage builds the page object of rows out of total, converting each row with f.
+func convertPage[T, U any](rows []T, total int64, p workflow.Paging, f func(T) U) Page[U] {
+	out := make([]U, len(rows))
+	for i, v := range rows {
+		out[i] = f(v)
 	}
-	return out
+	return NewPage(out, total, p)
 }

@@ -137,7 +137,7 @@ func TestCancelProcessWithMessageControl(t *testing.T) {
 	if got := decodeProcess(t, res); got.Status != "CANCELED" || !got.Canceled {
 		t.Fatalf("cancelled: %+v", got)
 	}
-	if off, err := s.db.MessagesDisabled(context.Background(), s.ws.WorkspaceID, p.ID); err != nil || !off {
+	if off, err := s.db.Processes().MessagesDisabled(context.Background(), s.ws.WorkspaceID, p.ID); err != nil || !off {
 		t.Fatalf("disableMessages not recorded: %v %v", off, err)
 	}
 	res = s.do("POST", "/v1/processes/"+p.ID+"/cancel", s.owner, nil)

@@ -68,7 +68,7 @@ func (s *Server) createRegistration(c *fiber.Ctx) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	r, err := s.deps.Processes.CreateRegistration(c.UserContext(), actor(c), in)
+	r, err := s.deps.Registrations.CreateRegistration(c.UserContext(), actor(c), in)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) getRegistration(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.deps.Processes.GetRegistration(c.UserContext(), actor(c).WorkspaceID, id)
+	r, err := s.deps.Registrations.GetRegistration(c.UserContext(), actor(c).WorkspaceID, id)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Server) changeRegistration(c *fiber.Ctx, cmd workflow.RegistrationComma
 	if err != nil {
 		return err
 	}
-	r, err := s.deps.Processes.ChangeRegistration(c.UserContext(), actor(c), id, cmd)
+	r, err := s.deps.Registrations.ChangeRegistration(c.UserContext(), actor(c), id, cmd)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -62,7 +63,7 @@ func TestBulkReplayDryRunWritesNothing(t *testing.T) {
 		t.Fatal("a dry run made deliveries")
 	}
 	var n int
-	if err := s.db.GetContext(context.Background(), &n, "SELECT COUNT(*) FROM replays"); err != nil || n != 0 {
+	if err := storagetest.Get(context.Background(), s.db, &n, "SELECT COUNT(*) FROM replays"); err != nil || n != 0 {
 		t.Fatalf("a dry run wrote %d replays (%v)", n, err)
 	}
 }
@@ -86,7 +87,7 @@ func TestBulkReplayRunsPacedAndCompletes(t *testing.T) {
 	// 15 a second is 3 per 200 ms tick: 4 ticks of 3, one of 1, then nothing.
 	var perTick []int
 	for k := 1; k <= 7; k++ {
-		n, err := (&webhook.ReplayRunner{Store: s.db}).Step(context.Background(), r.CreatedAt.Add(time.Duration(k)*200*time.Millisecond), 1000)
+		n, err := (&webhook.ReplayRunner{Store: s.db.Webhooks()}).Step(context.Background(), r.CreatedAt.Add(time.Duration(k)*200*time.Millisecond), 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +128,7 @@ func TestCancelStopsABulkReplay(t *testing.T) {
 		"created_after": after.Format(time.RFC3339), "created_before": before.Add(time.Second).Format(time.RFC3339), "rate_per_second": 5})
 	var r api.ReplayView
 	decodeWH(t, res, &r)
-	if n, err := (&webhook.ReplayRunner{Store: s.db}).Step(context.Background(), r.CreatedAt.Add(time.Second), 1000); err != nil || n != 5 {
+	if n, err := (&webhook.ReplayRunner{Store: s.db.Webhooks()}).Step(context.Background(), r.CreatedAt.Add(time.Second), 1000); err != nil || n != 5 {
 		t.Fatalf("first second: %d, %v", n, err)
 	}
 	res = s.do("POST", "/v1/webhooks/replays/"+r.ID+"/cancel", s.owner, nil)
@@ -135,7 +136,7 @@ func TestCancelStopsABulkReplay(t *testing.T) {
 	if res.Status != 200 || r.Status != webhook.ReplayCancelled || *r.Done != 5 || r.FinishedAt == nil {
 		t.Fatalf("cancel: %d %s", res.Status, res.Body)
 	}
-	if n, err := (&webhook.ReplayRunner{Store: s.db}).Step(context.Background(), r.CreatedAt.Add(time.Minute), 1000); err != nil || n != 0 {
+	if n, err := (&webhook.ReplayRunner{Store: s.db.Webhooks()}).Step(context.Background(), r.CreatedAt.Add(time.Minute), 1000); err != nil || n != 0 {
 		t.Fatalf("after cancel: %d, %v", n, err)
 	}
 	if got := whList(s, url.Values{"endpoint_id": {ep}, "limit": {"1000"}}.Encode()); countReplayed(got, r.ID) != 5 {

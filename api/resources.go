@@ -13,14 +13,14 @@ type ContactStore interface {
 	GetContact(ctx context.Context, workspaceID, id string) (workflow.Contact, error)
 	UpdateContact(ctx context.Context, actor countersign.Actor, user, group string, c workflow.Contact) (workflow.Contact, error)
 	DeleteContact(ctx context.Context, actor countersign.Actor, user, group, id string) error
-	ListContacts(ctx context.Context, workspaceID string, f workflow.ContactFilter, page countersign.Pageable) (countersign.Page[workflow.Contact], error)
+	ListContacts(ctx context.Context, workspaceID string, f workflow.ContactFilter, page workflow.Paging) ([]workflow.Contact, int64, error)
 }
 
 // TemplateStore is what the API needs of template storage.
 type TemplateStore interface {
 	CreateTemplate(ctx context.Context, actor countersign.Actor, t workflow.Template) (workflow.Template, error)
 	DeleteTemplate(ctx context.Context, actor countersign.Actor, user, group, id string) error
-	ListTemplates(ctx context.Context, workspaceID string, f workflow.TemplateFilter, page countersign.Pageable) (countersign.Page[workflow.Template], error)
+	ListTemplates(ctx context.Context, workspaceID string, f workflow.TemplateFilter, page workflow.Paging) ([]workflow.Template, int64, error)
 }
 
 // DocumentStore is what the API needs of document profile and attribute storage.
@@ -42,7 +42,7 @@ type DocumentStore interface {
 // AuditStore is what the API needs of the audit trail's storage.
 type AuditStore interface {
 	CreateAuditEvent(ctx context.Context, actor countersign.Actor, rec workflow.AuditRecord) (workflow.AuditRecord, error)
-	ListAuditEvents(ctx context.Context, workspaceID string, f workflow.AuditFilter, page countersign.Pageable) (countersign.Page[workflow.AuditRecord], error)
+	ListAuditEvents(ctx context.Context, workspaceID string, f workflow.AuditFilter, page workflow.Paging) ([]workflow.AuditRecord, int64, error)
 }
 
 // ResourceStore is the storage of the process resources: contacts,

@@ -20,12 +20,12 @@ import (
 func resourceDeps(t *testing.T, db *storage.DB, deps *api.Deps) *storage.AuditWriter {
 	t.Helper()
 	if deps.Resources == nil {
-		deps.Resources = db
+		deps.Resources = db.Resources()
 	}
 	if deps.Audit != nil {
 		return nil
 	}
-	w := db.NewAuditWriter(nil)
+	w := db.Resources().NewAuditWriter(nil)
 	t.Cleanup(w.Close)
 	deps.Audit = w
 	return w

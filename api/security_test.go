@@ -14,6 +14,7 @@ import (
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -120,7 +121,7 @@ func TestSecretsAreNeverLogged(t *testing.T) {
 	h.must(t, 202, "POST", epPath+"/test", admin, nil)
 
 	// Deliver what was queued: every attempt fails and is recorded.
-	d := webhook.NewDeliverer(webhook.DelivererConfig{Store: h.db, Queue: queue, Logger: logger,
+	d := webhook.NewDeliverer(webhook.DelivererConfig{Store: h.db.Webhooks(), Queue: queue, Logger: logger,
 		Sender: webhook.NewSender(webhook.SenderConfig{Version: "test", Guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})})
 	tasks := queue.take()
 	if len(tasks) == 0 {
@@ -173,7 +174,7 @@ func TestAPIKeysAreHashedAtRest(t *testing.T) {
 	created := h.must(t, 201, "POST", "/v1/api-keys", h.owner, map[string]any{"name": "ci", "role": "integrator"})
 	token, id := created["secret"].(string), created["id"].(string)
 	secretPart := token[strings.LastIndexByte(token, '_')+1:]
-	key, err := h.db.GetAPIKey(t.Context(), h.ws.WorkspaceID, id)
+	key, err := h.db.Keys().GetAPIKey(t.Context(), h.ws.WorkspaceID, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,11 +189,11 @@ func TestAPIKeysAreHashedAtRest(t *testing.T) {
 	}
 	// No text column of any row holds the token or its secret part.
 	tables := []string{}
-	if err := h.db.SelectContext(t.Context(), &tables, "SELECT name FROM sqlite_master WHERE type = 'table'"); err != nil {
+	if err := storagetest.Select(t.Context(), h.db, &tables, "SELECT name FROM sqlite_master WHERE type = 'table'"); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range tables {
-		rows, err := h.db.QueryxContext(t.Context(), "SELECT * FROM "+table)
+		rows, err := storagetest.Query(t.Context(), h.db, "SELECT * FROM "+table)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +220,7 @@ func TestAPIKeysAreHashedAtRest(t *testing.T) {
 	if res := h.do(t, "GET", "/v1/events", token, nil); res.Status != 200 {
 		t.Fatalf("the key does not authenticate: %d", res.Status)
 	}
-	if _, err := h.db.Authenticate(t.Context(), strings.Replace(token, secretPart, strings.Repeat("0", len(secretPart)), 1)); countersign.ErrorCode(err) != countersign.EUNAUTHORIZED {
+	if _, err := h.db.Keys().Authenticate(t.Context(), strings.Replace(token, secretPart, strings.Repeat("0", len(secretPart)), 1)); countersign.ErrorCode(err) != countersign.EUNAUTHORIZED {
 		t.Fatalf("a token with another secret: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/workflow"
 )
 
@@ -23,7 +24,7 @@ func TestRefusedIdentityCheckIsAuditedAsAFault(t *testing.T) {
 	count := func(query string, args ...any) int {
 		t.Helper()
 		var n int
-		if err := s.db.GetContext(t.Context(), &n, s.db.Rebind(query), args...); err != nil {
+		if err := storagetest.Get(t.Context(), s.db, &n, query, args...); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -48,13 +48,13 @@ func (s *Server) signerPortalRoutes() {
 			"403 on a mismatch (audit AUDIT_LOGIN_FAULT; identity-validation.processed with verificationStatus failure either way)",
 		Request: AccessRequest{}, BodyRequired: []string{"signerId", "personCode", "country"}, Response: events.Process{}, Audit: workflow.AuditAuthCompleted}, s.authorizeProcessAccess)
 	s.handle(Operation{ID: "listSignerTasks", Method: http.MethodGet, Path: "/v1/signer-portal/tasks", Tag: tag, Perm: perm,
-		Summary: "List a person's signing tasks", Response: countersign.Page[SignerTask]{},
+		Summary: "List a person's signing tasks", Response: Page[SignerTask]{},
 		Query: append(append([]Param{}, taskParams...), pageableParams...), Audit: workflow.AuditProcessGetAll}, s.listSignerTasks)
 	s.handle(Operation{ID: "listSignerSteps", Method: http.MethodGet, Path: "/v1/signer-portal/steps", Tag: tag, Perm: perm,
-		Summary: "List the steps a person signs in", Response: countersign.Page[SignerStep]{},
+		Summary: "List the steps a person signs in", Response: Page[SignerStep]{},
 		Query: append(append([]Param{}, personParams...), pageableParams...), Audit: workflow.AuditProcessGetAll}, s.listSignerSteps)
 	s.handle(Operation{ID: "listSignerDocuments", Method: http.MethodGet, Path: "/v1/signer-portal/documents", Tag: tag, Perm: perm,
-		Summary: "List the documents a person signs", Response: countersign.Page[SignerDocument]{},
+		Summary: "List the documents a person signs", Response: Page[SignerDocument]{},
 		Query: append(append([]Param{}, personParams...), pageableParams...), Audit: workflow.AuditProcessGetAll}, s.listSignerDocuments)
 }
 
@@ -123,11 +123,11 @@ func (s *Server) listSignerTasks(c *fiber.Ctx) error {
 	if err := s.ownSigner(c, signerID, code, country); err != nil {
 		return err
 	}
-	page, err := s.deps.Processes.ListAssignments(c.UserContext(), actor(c).WorkspaceID, f, pg)
+	rows, total, err := s.deps.Processes.ListAssignments(c.UserContext(), actor(c).WorkspaceID, f, pg)
 	if err != nil {
 		return err
 	}
-	return c.JSON(convertPage(page, func(a workflow.Assignment) SignerTask { return signerTask(a, now) }))
+	return c.JSON(convertPage(rows, total, pg, func(a workflow.Assignment) SignerTask { return signerTask(a, now) }))
 }
 
 // ownSigner refuses (403) a signer id that is not the person's: the portal's
@@ -163,11 +163,11 @@ func (s *Server) listSignerSteps(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.deps.Processes.ListAssignments(c.UserContext(), actor(c).WorkspaceID, f, pg)
+	rows, total, err := s.deps.Processes.ListAssignments(c.UserContext(), actor(c).WorkspaceID, f, pg)
 	if err != nil {
 		return err
 	}
-	return c.JSON(convertPage(page, signerStep))
+	return c.JSON(convertPage(rows, total, pg, signerStep))
 }
 
 func (s *Server) listSignerDocuments(c *fiber.Ctx) error {
@@ -180,9 +180,9 @@ func (s *Server) listSignerDocuments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.deps.Processes.ListAssignments(c.UserContext(), actor(c).WorkspaceID, f, pg)
+	rows, total, err := s.deps.Processes.ListAssignments(c.UserContext(), actor(c).WorkspaceID, f, pg)
 	if err != nil {
 		return err
 	}
-	return c.JSON(convertPage(page, signerDocument))
+	return c.JSON(convertPage(rows, total, pg, signerDocument))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/storage/storagetest"
 )
 
 func TestAuthorizeProcessAccess(t *testing.T) {
@@ -31,8 +32,8 @@ func TestAuthorizeProcessAccess(t *testing.T) {
 		t.Fatalf("events %v", got)
 	}
 	var failures int
-	if err := s.db.GetContext(t.Context(), &failures, s.db.Rebind(`SELECT COUNT(*) FROM events WHERE resource_id = ?
-		AND type = 'identity-validation.processed' AND body LIKE '%"verificationStatus":"failure"%'`), p.ID); err != nil || failures != 1 {
+	if err := storagetest.Get(t.Context(), s.db, &failures, `SELECT COUNT(*) FROM events WHERE resource_id = ?
+		AND type = 'identity-validation.processed' AND body LIKE '%"verificationStatus":"failure"%'`, p.ID); err != nil || failures != 1 {
 		t.Fatalf("%d failure events, %v", failures, err)
 	}
 	_, other := s.otherWorkspace()

@@ -10,7 +10,7 @@ import (
 )
 
 // TemplatePage is the answer of listTemplates.
-type TemplatePage = countersign.Page[workflow.Template]
+type TemplatePage = Page[workflow.Template]
 
 // templateSortFields are the fields listTemplates sorts by.
 var templateSortFields = map[string]string{"name": "name", "createdAt": "createdAt"}
@@ -50,11 +50,11 @@ func (s *Server) listTemplates(c *fiber.Ctx) error {
 		return err
 	}
 	f := workflow.TemplateFilter{User: owner, Group: group, Scopes: queryScopes(c), Name: c.Query("name")}
-	out, err := s.deps.Resources.ListTemplates(c.UserContext(), actor(c).WorkspaceID, f, page)
+	rows, total, err := s.deps.Resources.ListTemplates(c.UserContext(), actor(c).WorkspaceID, f, page)
 	if err != nil {
 		return err
 	}
-	return c.JSON(out)
+	return c.JSON(NewPage(rows, total, page))
 }
 
 func (s *Server) createTemplate(c *fiber.Ctx) error {

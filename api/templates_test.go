@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/workflow"
 )
 
@@ -39,7 +39,7 @@ func TestTemplateRoutesHappyPath(t *testing.T) {
 		{"owner=alice&group=group-a&sort=createdAt&page=1&size=1", "nda"},
 	}
 	for _, c := range cases {
-		var page countersign.Page[workflow.Template]
+		var page api.Page[workflow.Template]
 		decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/templates?"+c.query, s.owner, nil), &page)
 		var names []string
 		for _, x := range page.Content {
@@ -73,7 +73,7 @@ func TestTemplateVisibilityRules(t *testing.T) {
 			var tp workflow.Template
 			decodeInto(t, s.resCall(http.StatusCreated, "POST", "/v1/templates", s.owner,
 				templateBody(func(b map[string]any) { b["scope"], b["name"] = c.scope, "T-"+t.Name() })), &tp)
-			var page countersign.Page[workflow.Template]
+			var page api.Page[workflow.Template]
 			decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/templates?owner="+c.user+"&group="+c.group+"&name=T-"+t.Name(), s.owner, nil), &page)
 			if listed := page.TotalElements == 1; listed != c.listed {
 				t.Errorf("listed = %v, want %v", listed, c.listed)

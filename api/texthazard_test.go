@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/storage/storagetest"
@@ -59,7 +58,7 @@ func TestTextTheDatabaseRefuses(t *testing.T) {
 // stored (a refused record would fail its whole batch).
 func TestClientAppIsStoredAsText(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		audit := db.NewAuditWriter(nil)
+		audit := db.Resources().NewAuditWriter(nil)
 		t.Cleanup(audit.Close)
 		h := newHarnessOn(t, db, api.Config{}, api.Deps{Audit: audit})
 		res := h.send(t, apiRequest{Method: "GET", Path: "/v1/document-attributes", Token: h.owner,
@@ -70,11 +69,11 @@ func TestClientAppIsStoredAsText(t *testing.T) {
 		if err := audit.Flush(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		page, err := db.ListAuditEvents(t.Context(), h.ws.WorkspaceID, workflow.AuditFilter{}, countersign.Pageable{Size: 10})
-		if err != nil || len(page.Content) != 1 {
-			t.Fatalf("audit records: %v %+v", err, page)
+		records, _, err := db.Resources().ListAuditEvents(t.Context(), h.ws.WorkspaceID, workflow.AuditFilter{}, workflow.Paging{Size: 10})
+		if err != nil || len(records) != 1 {
+			t.Fatalf("audit records: %v %+v", err, records)
 		}
-		got := page.Content[0].ClientAppName
+		got := records[0].ClientAppName
 		if !strings.HasPrefix(got, "app\uFFFD"+"é") || len([]rune(got)) != 200 {
 			t.Fatalf("clientAppName %q", got)
 		}

@@ -95,7 +95,7 @@ func TestWebhookEndpointInputHygiene(t *testing.T) {
 	if res.Status != 200 {
 		t.Fatalf("update with masks: %d %s", res.Status, res.Body)
 	}
-	stored, err := s.db.GetEndpoint(t.Context(), s.ws.WorkspaceID, id)
+	stored, err := s.db.Webhooks().GetEndpoint(t.Context(), s.ws.WorkspaceID, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestWebhookEndpointInputHygiene(t *testing.T) {
 	if res.Status != 422 || res.ErrorField(t) != "headers" {
 		t.Errorf("a mask of nothing: %d %s, want 422 naming headers", res.Status, res.Body)
 	}
-	if again, _ := s.db.GetEndpoint(t.Context(), s.ws.WorkspaceID, id); !maps.Equal(again.Headers, stored.Headers) {
+	if again, _ := s.db.Webhooks().GetEndpoint(t.Context(), s.ws.WorkspaceID, id); !maps.Equal(again.Headers, stored.Headers) {
 		t.Errorf("a refused update changed the headers to %v", again.Headers)
 	}
 }

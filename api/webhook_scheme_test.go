@@ -34,7 +34,7 @@ func TestWebhookEd25519EndpointShowsOnlyItsPublicKey(t *testing.T) {
 		t.Fatalf("created: %+v", created)
 	}
 	base := endpoints + "/" + created.ID
-	e, err := s.db.GetEndpoint(context.Background(), s.ws.WorkspaceID, created.ID)
+	e, err := s.db.Webhooks().GetEndpoint(context.Background(), s.ws.WorkspaceID, created.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestWebhookSignatureSchemeRefused(t *testing.T) {
 	}
 	ep := whEndpoint(s, s.owner, "*")
 	base := endpoints + "/" + ep["id"].(string)
-	before, err := s.db.GetEndpoint(context.Background(), s.ws.WorkspaceID, ep["id"].(string))
+	before, err := s.db.Webhooks().GetEndpoint(context.Background(), s.ws.WorkspaceID, ep["id"].(string))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestWebhookSignatureSchemeRefused(t *testing.T) {
 			t.Fatalf("%s %v: %d %s", tc.method, tc.body, res.Status, res.Body)
 		}
 	}
-	after, err := s.db.GetEndpoint(context.Background(), s.ws.WorkspaceID, ep["id"].(string))
+	after, err := s.db.Webhooks().GetEndpoint(context.Background(), s.ws.WorkspaceID, ep["id"].(string))
 	if err != nil {
 		t.Fatal(err)
 	}

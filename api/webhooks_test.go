@@ -67,7 +67,7 @@ func whEndpoint(s *testServer, token string, types ...string) map[string]any {
 // whTestDelivery sends a webhook.test event to endpoint id through the store.
 func whTestDelivery(s *testServer, ws countersign.Actor, id string) webhook.Delivery {
 	s.t.Helper()
-	_, d, err := s.db.SendTestEvent(context.Background(), ws, id)
+	_, d, err := s.db.Webhooks().SendTestEvent(context.Background(), ws, id)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func whAttempt(s *testServer, d webhook.Delivery, number, code int, at time.Time
 			rec.Status, rec.NextAttemptAt = webhook.StatusPending, &next
 		}
 	}
-	if out, err := s.db.RecordAttempt(context.Background(), rec); err != nil || !out.Applied {
+	if out, err := s.db.Webhooks().RecordAttempt(context.Background(), rec); err != nil || !out.Applied {
 		s.t.Fatalf("record attempt: %v %+v", err, out)
 	}
 }
@@ -136,7 +136,7 @@ func TestWebhookEndpointCRUD(t *testing.T) {
 		Attempt: webhook.Attempt{ID: countersign.NewID("att", time.Now()), DeliveryID: d.ID, EndpointID: d.EndpointID, Number: 1,
 			StartedAt: time.Now(), StatusCode: whPtr(410), ErrorClass: webhook.ClassHTTPStatus},
 		Status: webhook.StatusFailed, Failed: true, DisableEndpoint: "the endpoint answered 410 Gone"}
-	if _, err := s.db.RecordAttempt(context.Background(), rec); err != nil {
+	if _, err := s.db.Webhooks().RecordAttempt(context.Background(), rec); err != nil {
 		t.Fatal(err)
 	}
 	res = s.do("GET", path, s.owner, nil)
@@ -178,7 +178,7 @@ func TestWebhookSecretRotation(t *testing.T) {
 	if !strings.HasPrefix(fresh, "whsec_") || fresh == old {
 		t.Fatalf("rotate answered secret %q (old %q)", fresh, old)
 	}
-	e, err := s.db.GetEndpoint(context.Background(), s.ws.WorkspaceID, id)
+	e, err := s.db.Webhooks().GetEndpoint(context.Background(), s.ws.WorkspaceID, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,12 +31,12 @@ func openLedger(ctx context.Context, url string, endpointIDs []string) (*ledger,
 
 // deliveries counts the deliveries by status.
 func (l *ledger) deliveries(ctx context.Context) (deliveryCounts, error) {
-	return l.db.CountDeliveries(ctx, l.endpoints)
+	return l.db.Webhooks().CountDeliveries(ctx, l.endpoints)
 }
 
 // events counts the distinct events the bench's endpoints were sent.
 func (l *ledger) events(ctx context.Context) (int64, error) {
-	return l.db.CountDeliveredEvents(ctx, l.endpoints)
+	return l.db.Webhooks().CountDeliveredEvents(ctx, l.endpoints)
 }
 
 func (l *ledger) close() { l.db.Close() }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/events"
+	"github.com/countersign/countersign/storage/storagetest"
 )
 
 // pair is one event for one endpoint: what must be delivered.
@@ -38,8 +39,7 @@ type committedEvent struct {
 // committed returns the workspace's events after seq baseline.
 func (c *cluster) committed(ctx context.Context, baseline int64) ([]committedEvent, error) {
 	var evs []committedEvent
-	err := c.db.SelectContext(ctx, &evs, c.db.Rebind(
-		"SELECT id, type FROM events WHERE workspace_id = ? AND seq > ? ORDER BY seq"), c.workspace, baseline)
+	err := storagetest.Select(ctx, c.db, &evs, "SELECT id, type FROM events WHERE workspace_id = ? AND seq > ? ORDER BY seq", c.workspace, baseline)
 	return evs, err
 }
 
@@ -62,8 +62,7 @@ func expected(evs []committedEvent, eps []*endpoint) map[pair]bool {
 // pendingCount counts the workspace's pending deliveries.
 func (c *cluster) pendingCount(ctx context.Context) (int, error) {
 	var n int
-	err := c.db.GetContext(ctx, &n, c.db.Rebind(
-		"SELECT COUNT(*) FROM deliveries WHERE workspace_id = ? AND status = 'pending'"), c.workspace)
+	err := storagetest.Get(ctx, c.db, &n, "SELECT COUNT(*) FROM deliveries WHERE workspace_id = ? AND status = 'pending'", c.workspace)
 	return n, err
 }
 
@@ -160,8 +159,7 @@ func (c *cluster) checkRows(t testing.TB, want map[pair]bool) {
 		EndpointID string `db:"endpoint_id"`
 		Status     string `db:"status"`
 	}
-	if err := c.db.SelectContext(ctx, &rows, c.db.Rebind(
-		"SELECT event_id, endpoint_id, status FROM deliveries WHERE workspace_id = ? AND replay_id IS NULL"), c.workspace); err != nil {
+	if err := storagetest.Select(ctx, c.db, &rows, "SELECT event_id, endpoint_id, status FROM deliveries WHERE workspace_id = ? AND replay_id IS NULL", c.workspace); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[pair]int{}
@@ -187,8 +185,8 @@ func (c *cluster) checkRows(t testing.TB, want map[pair]bool) {
 		Attempt    int    `db:"attempt"`
 		N          int    `db:"n"`
 	}
-	if err := c.db.SelectContext(ctx, &twice, c.db.Rebind(`SELECT delivery_id, attempt, COUNT(*) AS n
-		FROM delivery_attempts WHERE workspace_id = ? GROUP BY delivery_id, attempt HAVING COUNT(*) > 1`), c.workspace); err != nil {
+	if err := storagetest.Select(ctx, c.db, &twice, `SELECT delivery_id, attempt, COUNT(*) AS n
+		FROM delivery_attempts WHERE workspace_id = ? GROUP BY delivery_id, attempt HAVING COUNT(*) > 1`, c.workspace); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range twice {
@@ -212,8 +210,8 @@ func (c *cluster) explainMissing(t testing.TB, miss []pair, pending int) {
 			Next     sql.NullInt64  `db:"next_attempt_at"`
 			LastErr  sql.NullString `db:"last_error"`
 		}
-		err := c.db.GetContext(context.Background(), &d, c.db.Rebind(`SELECT id, status, attempts, next_attempt_at, last_error
-			FROM deliveries WHERE event_id = ? AND endpoint_id = ?`), p.event, p.endpoint)
+		err := storagetest.Get(context.Background(), c.db, &d, `SELECT id, status, attempts, next_attempt_at, last_error
+			FROM deliveries WHERE event_id = ? AND endpoint_id = ?`, p.event, p.endpoint)
 		if err != nil {
 			fmt.Fprintf(&b, "  %s → %s: no delivery row (%v)\n", p.event, p.endpoint, err)
 			continue

@@ -240,8 +240,7 @@ func (c *cluster) addEndpoint(rcv *receiver, timeoutSeconds int, patterns ...str
 func (c *cluster) lastSeq() int64 {
 	c.t.Helper()
 	var seq int64
-	if err := c.db.GetContext(context.Background(), &seq,
-		c.db.Rebind("SELECT COALESCE(MAX(seq), 0) FROM events WHERE workspace_id = ?"), c.workspace); err != nil {
+	if err := storagetest.Get(context.Background(), c.db, &seq, "SELECT COALESCE(MAX(seq), 0) FROM events WHERE workspace_id = ?", c.workspace); err != nil {
 		c.t.Fatal(err)
 	}
 	return seq

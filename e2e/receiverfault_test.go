@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -79,8 +80,7 @@ func TestReceiverFaults(t *testing.T) {
 	// Let the refused deliveries fail three times before the receiver comes back.
 	for {
 		var least int
-		if err := c.db.GetContext(ctx, &least, c.db.Rebind(
-			"SELECT COALESCE(MIN(attempts), 0) FROM deliveries WHERE endpoint_id = ?"), refusing.id); err != nil {
+		if err := storagetest.Get(ctx, c.db, &least, "SELECT COALESCE(MIN(attempts), 0) FROM deliveries WHERE endpoint_id = ?", refusing.id); err != nil {
 			t.Fatal(err)
 		}
 		if least >= 3 {

@@ -6,6 +6,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/countersign/countersign/storage/storagetest"
 )
 
 // TestGracefulShutdownUnderLoad sends SIGTERM to a worker, then to the API
@@ -83,7 +85,7 @@ func TestShutdownHandsBackSlowAttempts(t *testing.T) {
 		t.Errorf("%d slow attempts were acknowledged before the worker stopped", n)
 	}
 	var recorded int
-	if err := c.db.GetContext(ctx, &recorded, c.db.Rebind("SELECT COUNT(*) FROM delivery_attempts WHERE workspace_id = ?"), c.workspace); err != nil {
+	if err := storagetest.Get(ctx, c.db, &recorded, "SELECT COUNT(*) FROM delivery_attempts WHERE workspace_id = ?", c.workspace); err != nil {
 		t.Fatal(err)
 	}
 	if recorded != 0 {

@@ -69,11 +69,11 @@ func TestRetriesFollowTheScheduleUntilSuccess(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	})
 	e.endpoint(r.URL, []string{"apikey.created"})
-	if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
+	if _, _, err := e.db.Keys().CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
 		t.Fatal(err)
 	}
 	ds := e.waitSettled(1)
-	d, attempts, err := e.db.GetDelivery(context.Background(), e.ws.WorkspaceID, ds[0].ID)
+	d, attempts, err := e.db.Webhooks().GetDelivery(context.Background(), e.ws.WorkspaceID, ds[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	})
 	e.endpoint(r.URL, []string{"apikey.created"})
-	if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
+	if _, _, err := e.db.Keys().CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
 		t.Fatal(err)
 	}
 	e.waitSettled(1)
@@ -128,7 +128,7 @@ func TestExhaustedDeliveryFails(t *testing.T) {
 	r := newReceiver(t, func(int, http.ResponseWriter) {})
 	r.respond = func(_ int, w http.ResponseWriter) { w.WriteHeader(http.StatusBadGateway) }
 	e.endpoint(r.URL, []string{"apikey.created"})
-	if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
+	if _, _, err := e.db.Keys().CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
 		t.Fatal(err)
 	}
 	ds := e.waitSettled(1)
@@ -144,7 +144,7 @@ func TestRequeuedAttemptIsNotMadeTwice(t *testing.T) {
 	e := startEngine(t, engineOptions{guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
 	r := newReceiver(t, nil)
 	e.endpoint(r.URL, []string{"apikey.created"})
-	if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
+	if _, _, err := e.db.Keys().CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
 		t.Fatal(err)
 	}
 	d := e.waitSettled(1)[0]

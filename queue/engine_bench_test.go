@@ -35,7 +35,7 @@ func TestDeliveryThroughput(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range perProducer {
-				if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", countersign.RoleMember); err != nil {
+				if _, _, err := e.db.Keys().CreateAPIKey(context.Background(), e.ws, "k", countersign.RoleMember); err != nil {
 					t.Error(err)
 					return
 				}

@@ -57,7 +57,7 @@ func startEngine(t *testing.T, opts engineOptions) *engine {
 	db.SetDispatcher(enq.Dispatch)
 	worker := queue.NewWorker(rds, queue.WorkerConfig{Concurrency: engineConcurrency, ShutdownTimeout: 5 * time.Second}, log)
 	worker.HandleDeliveries(webhook.NewDeliverer(webhook.DelivererConfig{
-		Store: db, Queue: enq, Schedule: testSchedule, DisableAfter: opts.disableAfter, Logger: log, Now: opts.now,
+		Store: db.Webhooks(), Queue: enq, Schedule: testSchedule, DisableAfter: opts.disableAfter, Logger: log, Now: opts.now,
 		Sender: webhook.NewSender(webhook.SenderConfig{Version: "test", Guard: opts.guard, Timeout: 2 * time.Second}),
 	}))
 	if err := worker.Start(); err != nil {
@@ -66,7 +66,7 @@ func startEngine(t *testing.T, opts engineOptions) *engine {
 	loopCtx, stop := context.WithCancel(ctx)
 	var loops sync.WaitGroup
 	if opts.reconcile {
-		rec := &webhook.Reconciler{Source: db, Queue: enq, Grace: 300 * time.Millisecond, Logger: log}
+		rec := &webhook.Reconciler{Source: db.Webhooks(), Queue: enq, Grace: 300 * time.Millisecond, Logger: log}
 		loops.Add(1)
 		go func() { defer loops.Done(); rec.Run(loopCtx, 100*time.Millisecond) }()
 	}
@@ -89,7 +89,7 @@ func (e *engine) endpoint(url string, patterns []string, tweak ...func(*webhook.
 	for _, f := range tweak {
 		f(&in)
 	}
-	ep, err := e.db.CreateEndpoint(context.Background(), e.ws, in)
+	ep, err := e.db.Webhooks().CreateEndpoint(context.Background(), e.ws, in)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func (e *engine) endpoint(url string, patterns []string, tweak ...func(*webhook.
 // deliveries returns every delivery of the workspace.
 func (e *engine) deliveries() []webhook.Delivery {
 	e.t.Helper()
-	ds, _, err := e.db.ListDeliveries(context.Background(), e.ws.WorkspaceID, webhook.DeliveryFilter{}, "", 1000)
+	ds, _, err := e.db.Webhooks().ListDeliveries(context.Background(), e.ws.WorkspaceID, webhook.DeliveryFilter{}, "", 1000)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -195,14 +195,14 @@ func typesOf(rs []received) []string {
 func (e *engine) makeKeyEvents() {
 	e.t.Helper()
 	ctx := context.Background()
-	key, _, err := e.db.CreateAPIKey(ctx, e.ws, "k", countersign.RoleMember)
+	key, _, err := e.db.Keys().CreateAPIKey(ctx, e.ws, "k", countersign.RoleMember)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := e.db.RenameAPIKey(ctx, e.ws, key.ID, "k2"); err != nil {
+	if _, err := e.db.Keys().RenameAPIKey(ctx, e.ws, key.ID, "k2"); err != nil {
 		e.t.Fatal(err)
 	}
-	if err := e.db.DeleteAPIKey(ctx, e.ws, key.ID); err != nil {
+	if err := e.db.Keys().DeleteAPIKey(ctx, e.ws, key.ID); err != nil {
 		e.t.Fatal(err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/events"
 	"github.com/countersign/countersign/queue/queuetest"
+	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -18,8 +19,7 @@ import (
 func (e *engine) eventsOfType(t events.Type) []events.Event {
 	e.t.Helper()
 	var bodies []string
-	err := e.db.SelectContext(context.Background(), &bodies,
-		e.db.Rebind("SELECT body FROM events WHERE workspace_id = ? AND type = ? ORDER BY seq"), e.ws.WorkspaceID, string(t))
+	err := storagetest.Select(context.Background(), e.db, &bodies, "SELECT body FROM events WHERE workspace_id = ? AND type = ? ORDER BY seq", e.ws.WorkspaceID, string(t))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -38,11 +38,11 @@ func TestGoneDisablesTheEndpoint(t *testing.T) {
 	watcher := newReceiver(t, nil)
 	ep := e.endpoint(gone.URL, []string{"apikey.created"})
 	e.endpoint(watcher.URL, []string{"endpoint.disabled"})
-	if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
+	if _, _, err := e.db.Keys().CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
 		t.Fatal(err)
 	}
 	e.waitSettled(2)
-	got, err := e.db.GetEndpoint(context.Background(), e.ws.WorkspaceID, ep.ID)
+	got, err := e.db.Webhooks().GetEndpoint(context.Background(), e.ws.WorkspaceID, ep.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestGoneDisablesTheEndpoint(t *testing.T) {
 		t.Fatalf("the workspace's other endpoint got %+v, want one endpoint.disabled", rs)
 	}
 	// Later events skip the disabled endpoint entirely.
-	if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k2", "member"); err != nil {
+	if _, _, err := e.db.Keys().CreateAPIKey(context.Background(), e.ws, "k2", "member"); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond)
@@ -77,7 +77,7 @@ func TestContinuousFailureDisablesTheEndpoint(t *testing.T) {
 	e.makeKeyEvents()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		got, err := e.db.GetEndpoint(context.Background(), e.ws.WorkspaceID, ep.ID)
+		got, err := e.db.Webhooks().GetEndpoint(context.Background(), e.ws.WorkspaceID, ep.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,11 +117,11 @@ func TestTimeoutIsRetried(t *testing.T) {
 	})
 	one := 1
 	e.endpoint(slow.URL, []string{"apikey.created"}, func(in *webhook.EndpointInput) { in.TimeoutSeconds = &one })
-	if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
+	if _, _, err := e.db.Keys().CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
 		t.Fatal(err)
 	}
 	ds := e.waitSettled(1)
-	_, attempts, err := e.db.GetDelivery(context.Background(), e.ws.WorkspaceID, ds[0].ID)
+	_, attempts, err := e.db.Webhooks().GetDelivery(context.Background(), e.ws.WorkspaceID, ds[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,11 +137,11 @@ func TestPrivateTargetsAreRefusedAtDialTime(t *testing.T) {
 	// Registered directly, as if its name had resolved to a public address
 	// then: the dialer still refuses the loopback address it resolves to now.
 	e.endpoint(r.URL, []string{"apikey.created"})
-	if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
+	if _, _, err := e.db.Keys().CreateAPIKey(context.Background(), e.ws, "k", "member"); err != nil {
 		t.Fatal(err)
 	}
 	ds := e.waitSettled(1)
-	_, attempts, err := e.db.GetDelivery(context.Background(), e.ws.WorkspaceID, ds[0].ID)
+	_, attempts, err := e.db.Webhooks().GetDelivery(context.Background(), e.ws.WorkspaceID, ds[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestNothingIsLostWhenRedisIsFlushed(t *testing.T) {
 	r.secret = e.endpoint(r.URL, []string{"apikey.created"}).Secret
 	const keys = 40
 	for i := 0; i < keys; i++ {
-		if _, _, err := e.db.CreateAPIKey(context.Background(), e.ws, "k", countersign.RoleMember); err != nil {
+		if _, _, err := e.db.Keys().CreateAPIKey(context.Background(), e.ws, "k", countersign.RoleMember); err != nil {
 			t.Fatal(err)
 		}
 	}

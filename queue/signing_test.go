@@ -138,11 +138,11 @@ func TestEd25519EndpointDeliveriesVerifyWithThePublicKey(t *testing.T) {
 	_, strangerPub := webhook.GenerateKeyPair()
 
 	e.makeKeyEvents()
-	if _, _, err := e.db.SendTestEvent(ctx, e.ws, ep.ID); err != nil {
+	if _, _, err := e.db.Webhooks().SendTestEvent(ctx, e.ws, ep.ID); err != nil {
 		t.Fatal(err)
 	}
 	first := e.waitSettled(4)
-	if _, err := e.db.ReplayDelivery(ctx, e.ws, first[0].ID); err != nil {
+	if _, err := e.db.Webhooks().ReplayDelivery(ctx, e.ws, first[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range e.waitSettled(5) {
@@ -182,11 +182,11 @@ func TestRotationSignsWithBothKeysUntilTheGraceEnds(t *testing.T) {
 	ep := e.endpoint(keyed.URL, []string{"apikey.*"}, ed25519Input)
 	hm := e.endpoint(switched.URL, []string{"apikey.*"})
 	oldPub, oldSecret := ep.PublicKey(), hm.Secret
-	ep, err := e.db.RotateEndpointSecret(ctx, e.ws, ep.ID, time.Hour, "")
+	ep, err := e.db.Webhooks().RotateEndpointSecret(ctx, e.ws, ep.ID, time.Hour, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hm, err = e.db.RotateEndpointSecret(ctx, e.ws, hm.ID, time.Hour, webhook.SchemeEd25519)
+	hm, err = e.db.Webhooks().RotateEndpointSecret(ctx, e.ws, hm.ID, time.Hour, webhook.SchemeEd25519)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,13 +18,13 @@ import (
 // caller answers 403, and the trail must not depend on an answer that failed.
 // An unknown signer is not found and records nothing: there is no process to
 // check it against.
-func (db *DB) AuthorizeProcessAccess(ctx context.Context, actor countersign.Actor, signerID, personalCode, country string,
+func (ps *Processes) AuthorizeProcessAccess(ctx context.Context, actor countersign.Actor, signerID, personalCode, country string,
 	fault workflow.AuditRecord) (p *workflow.Process, ok bool, err error) {
-	processID, err := db.ProcessOfSigner(ctx, actor.WorkspaceID, signerID)
+	processID, err := ps.ProcessOfSigner(ctx, actor.WorkspaceID, signerID)
 	if err != nil {
 		return nil, false, err
 	}
-	p, err = db.changeProcess(ctx, actor, processID, processChange{
+	p, err = ps.db.changeProcess(ctx, actor, processID, processChange{
 		cmd: func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) {
 			var emitted []workflow.Emitted
 			emitted, ok = p.AuthorizeAccess(signerID, personalCode, country, now)
@@ -35,10 +35,10 @@ func (db *DB) AuthorizeProcessAccess(ctx context.Context, actor countersign.Acto
 				return nil // the API records AUTH_COMPLETED with its answer
 			}
 			rec := fault
-			rec.CreatedAt = db.Now()
+			rec.CreatedAt = ps.db.Now()
 			rec.ID = countersign.NewID(countersign.PrefixAudit, rec.CreatedAt)
 			rec.WorkspaceID, rec.ProcessID, rec.DocumentID, rec.SignerID = p.WorkspaceID, p.ID, p.DocumentID, signerID
-			return db.insertAudit(ctx, tx, []workflow.AuditRecord{rec})
+			return ps.db.insertAudit(ctx, tx, []workflow.AuditRecord{rec})
 		},
 		respond: func(p *workflow.Process, _ []workflow.Emitted) any {
 			if !ok {

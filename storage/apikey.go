@@ -40,7 +40,7 @@ func apiKeyData(k countersign.APIKey) events.APIKeyData {
 
 // CreateAPIKey creates a key in the actor's workspace, with its apikey.created
 // event, and returns the token (shown once).
-func (db *DB) CreateAPIKey(ctx context.Context, actor countersign.Actor, name string, role countersign.Role) (countersign.APIKey, string, error) {
+func (ks *Keys) CreateAPIKey(ctx context.Context, actor countersign.Actor, name string, role countersign.Role) (countersign.APIKey, string, error) {
 	if err := countersign.ValidateName("name", name); err != nil {
 		return countersign.APIKey{}, "", err
 	}
@@ -50,9 +50,9 @@ func (db *DB) CreateAPIKey(ctx context.Context, actor countersign.Actor, name st
 	}
 	var key countersign.APIKey
 	var token string
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err := ks.db.Tx(ctx, func(tx *Tx) error {
 		var err error
-		key, token, err = db.insertAPIKey(ctx, tx, actor, name, role)
+		key, token, err = ks.db.insertAPIKey(ctx, tx, actor, name, role)
 		return err
 	})
 	return key, token, err
@@ -93,9 +93,9 @@ func (db *DB) writeKeyEvent(ctx context.Context, tx *Tx, actor countersign.Actor
 }
 
 // ListAPIKeys returns the keys of a workspace, oldest first.
-func (db *DB) ListAPIKeys(ctx context.Context, workspaceID string) ([]countersign.APIKey, error) {
+func (ks *Keys) ListAPIKeys(ctx context.Context, workspaceID string) ([]countersign.APIKey, error) {
 	var rows []apiKeyRow
-	err := db.SelectContext(ctx, &rows, db.q("SELECT "+apiKeyColumns+" FROM api_keys WHERE workspace_id = ? ORDER BY created_at, id"), workspaceID)
+	err := ks.db.x.SelectContext(ctx, &rows, ks.db.q("SELECT "+apiKeyColumns+" FROM api_keys WHERE workspace_id = ? ORDER BY created_at, id"), workspaceID)
 	if err != nil {
 		return nil, classify(fmt.Errorf("list api keys: %w", err))
 	}
@@ -107,8 +107,8 @@ func (db *DB) ListAPIKeys(ctx context.Context, workspaceID string) ([]countersig
 }
 
 // GetAPIKey returns one key of a workspace.
-func (db *DB) GetAPIKey(ctx context.Context, workspaceID, id string) (countersign.APIKey, error) {
-	return db.getAPIKey(ctx, db, workspaceID, id)
+func (ks *Keys) GetAPIKey(ctx context.Context, workspaceID, id string) (countersign.APIKey, error) {
+	return ks.db.getAPIKey(ctx, ks.db.x, workspaceID, id)
 }
 
 func (db *DB) getAPIKey(ctx context.Context, q sqlx.QueryerContext, workspaceID, id string) (countersign.APIKey, error) {
@@ -124,37 +124,37 @@ func (db *DB) getAPIKey(ctx context.Context, q sqlx.QueryerContext, workspaceID,
 }
 
 // RenameAPIKey renames a key and records apikey.updated.
-func (db *DB) RenameAPIKey(ctx context.Context, actor countersign.Actor, id, name string) (countersign.APIKey, error) {
+func (ks *Keys) RenameAPIKey(ctx context.Context, actor countersign.Actor, id, name string) (countersign.APIKey, error) {
 	if err := countersign.ValidateName("name", name); err != nil {
 		return countersign.APIKey{}, err
 	}
 	var key countersign.APIKey
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err := ks.db.Tx(ctx, func(tx *Tx) error {
 		var err error
-		if key, err = db.getAPIKey(ctx, tx, actor.WorkspaceID, id); err != nil {
+		if key, err = ks.db.getAPIKey(ctx, tx, actor.WorkspaceID, id); err != nil {
 			return err
 		}
 		key.Name = name
-		if _, err := tx.ExecContext(ctx, db.q("UPDATE api_keys SET name = ? WHERE workspace_id = ? AND id = ?"),
+		if _, err := tx.ExecContext(ctx, ks.db.q("UPDATE api_keys SET name = ? WHERE workspace_id = ? AND id = ?"),
 			name, actor.WorkspaceID, id); err != nil {
 			return fmt.Errorf("rename api key: %w", err)
 		}
-		return db.writeKeyEvent(ctx, tx, actor, events.APIKeyUpdated, key)
+		return ks.db.writeKeyEvent(ctx, tx, actor, events.APIKeyUpdated, key)
 	})
 	return key, err
 }
 
 // DeleteAPIKey deletes a key and records apikey.deleted. The last owner key of
 // a workspace cannot be deleted: nobody could manage the workspace after it.
-func (db *DB) DeleteAPIKey(ctx context.Context, actor countersign.Actor, id string) error {
-	return db.Tx(ctx, func(tx *Tx) error {
-		key, err := db.getAPIKey(ctx, tx, actor.WorkspaceID, id)
+func (ks *Keys) DeleteAPIKey(ctx context.Context, actor countersign.Actor, id string) error {
+	return ks.db.Tx(ctx, func(tx *Tx) error {
+		key, err := ks.db.getAPIKey(ctx, tx, actor.WorkspaceID, id)
 		if err != nil {
 			return err
 		}
 		if key.Role == countersign.RoleOwner {
 			var owners int
-			if err := tx.GetContext(ctx, &owners, db.q("SELECT COUNT(*) FROM api_keys WHERE workspace_id = ? AND role = ?"),
+			if err := tx.GetContext(ctx, &owners, ks.db.q("SELECT COUNT(*) FROM api_keys WHERE workspace_id = ? AND role = ?"),
 				actor.WorkspaceID, string(countersign.RoleOwner)); err != nil {
 				return fmt.Errorf("count owner keys: %w", err)
 			}
@@ -162,23 +162,23 @@ func (db *DB) DeleteAPIKey(ctx context.Context, actor countersign.Actor, id stri
 				return countersign.Errorf(countersign.ECONFLICT, "the last owner key of a workspace cannot be deleted")
 			}
 		}
-		if _, err := tx.ExecContext(ctx, db.q("DELETE FROM api_keys WHERE workspace_id = ? AND id = ?"), actor.WorkspaceID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, ks.db.q("DELETE FROM api_keys WHERE workspace_id = ? AND id = ?"), actor.WorkspaceID, id); err != nil {
 			return fmt.Errorf("delete api key: %w", err)
 		}
-		return db.writeKeyEvent(ctx, tx, actor, events.APIKeyDeleted, key)
+		return ks.db.writeKeyEvent(ctx, tx, actor, events.APIKeyDeleted, key)
 	})
 }
 
 // Authenticate returns the key a bearer token belongs to. Any mismatch answers
 // the same unauthorized error, so callers learn nothing about which keys exist.
-func (db *DB) Authenticate(ctx context.Context, token string) (countersign.APIKey, error) {
+func (ks *Keys) Authenticate(ctx context.Context, token string) (countersign.APIKey, error) {
 	unauthorized := countersign.Errorf(countersign.EUNAUTHORIZED, "invalid API key")
 	id, ok := countersign.ParseAPIKeyToken(token)
 	if !ok {
 		return countersign.APIKey{}, unauthorized
 	}
 	var row apiKeyRow
-	err := db.GetContext(ctx, &row, db.q("SELECT "+apiKeyColumns+" FROM api_keys WHERE id = ?"), id)
+	err := ks.db.x.GetContext(ctx, &row, ks.db.q("SELECT "+apiKeyColumns+" FROM api_keys WHERE id = ?"), id)
 	if isNoRows(err) {
 		return countersign.APIKey{}, unauthorized
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/workflow"
 )
 
@@ -28,16 +27,15 @@ func personConds(f workflow.PersonFilter) *conds {
 // code and country) stands in the workspace's processes: one per signer entry,
 // or one per process with f.PerProcess. A person is matched on the normalised
 // personal code and the country, never on a name.
-func (db *DB) ListAssignments(ctx context.Context, workspaceID string, f workflow.PersonFilter, page countersign.Pageable) (countersign.Page[workflow.Assignment], error) {
-	var empty countersign.Page[workflow.Assignment]
+func (ps *Processes) ListAssignments(ctx context.Context, workspaceID string, f workflow.PersonFilter, page workflow.Paging) ([]workflow.Assignment, int64, error) {
 	order, err := orderBy(page, "p")
 	if err != nil {
-		return empty, err
+		return nil, 0, err
 	}
 	country := strings.ToUpper(strings.TrimSpace(f.Country))
 	code := workflow.NormalizePersonalCode(country, f.PersonalCode)
 	if code == "" || country == "" { // nobody is matched on an empty code
-		return countersign.NewPage[workflow.Assignment](nil, 0, page), nil
+		return nil, 0, nil
 	}
 	c := personConds(f)
 	var from string
@@ -55,8 +53,8 @@ func (db *DB) ListAssignments(ctx context.Context, workspaceID string, f workflo
 		from += " AND " + c.sql()
 	}
 	var total int64
-	if err := db.GetContext(ctx, &total, db.q("SELECT COUNT(*) FROM "+from), c.args...); err != nil {
-		return empty, classify(fmt.Errorf("count assignments: %w", err))
+	if err := ps.db.x.GetContext(ctx, &total, ps.db.q("SELECT COUNT(*) FROM "+from), c.args...); err != nil {
+		return nil, 0, classify(fmt.Errorf("count assignments: %w", err))
 	}
 	var rows []struct {
 		SignerID string `db:"signer_id"`
@@ -68,16 +66,16 @@ func (db *DB) ListAssignments(ctx context.Context, workspaceID string, f workflo
 			cols = "s.signer_id, p.body"
 		}
 		args := append(c.args, page.Size, page.Offset())
-		if err := db.SelectContext(ctx, &rows, db.q("SELECT "+cols+" FROM "+from+" ORDER BY "+order+
+		if err := ps.db.x.SelectContext(ctx, &rows, ps.db.q("SELECT "+cols+" FROM "+from+" ORDER BY "+order+
 			" LIMIT ? OFFSET ?"), args...); err != nil {
-			return empty, classify(fmt.Errorf("list assignments: %w", err))
+			return nil, 0, classify(fmt.Errorf("list assignments: %w", err))
 		}
 	}
 	content := make([]workflow.Assignment, len(rows))
 	for i, r := range rows {
 		p, err := decodeProcess(r.Body)
 		if err != nil {
-			return empty, err
+			return nil, 0, err
 		}
 		id := r.SignerID
 		if id == "" {
@@ -85,7 +83,7 @@ func (db *DB) ListAssignments(ctx context.Context, workspaceID string, f workflo
 		}
 		content[i] = workflow.Assignment{Process: p, SignerID: id}
 	}
-	return countersign.NewPage(content, total, page), nil
+	return content, total, nil
 }
 
 // firstSignerOf returns the id of the first signer of p who is the person

@@ -40,12 +40,12 @@ type attemptResult struct {
 // RecordAttempt writes an attempt and the delivery's new state, and returns
 // once they are committed. A record for an attempt that was recorded already
 // (a duplicate task) changes nothing and reports Applied false.
-func (db *DB) RecordAttempt(ctx context.Context, rec webhook.AttemptRecord) (webhook.RecordOutcome, error) {
-	w := &db.attempts
+func (wh *Webhooks) RecordAttempt(ctx context.Context, rec webhook.AttemptRecord) (webhook.RecordOutcome, error) {
+	w := &wh.db.attempts
 	w.once.Do(func() {
 		w.jobs = make(chan *attemptJob, 4*maxAttemptBatch)
 		w.stop, w.done = make(chan struct{}), make(chan struct{})
-		go db.writeAttempts()
+		go wh.db.writeAttempts()
 	})
 	job := &attemptJob{rec: rec, result: make(chan attemptResult, 1)}
 	select {
@@ -247,5 +247,5 @@ func (db *DB) closeAttemptWriter() {
 func (db *DB) Close() error {
 	db.closeAttemptWriter()
 	db.closeStatements()
-	return db.DB.Close()
+	return db.x.Close()
 }

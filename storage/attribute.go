@@ -27,14 +27,14 @@ func (r attributeRow) attribute() workflow.DocumentAttribute {
 }
 
 // CreateDocumentAttribute validates a and stores it with a new id.
-func (db *DB) CreateDocumentAttribute(ctx context.Context, actor countersign.Actor, a workflow.DocumentAttribute) (workflow.DocumentAttribute, error) {
+func (rsc *Resources) CreateDocumentAttribute(ctx context.Context, actor countersign.Actor, a workflow.DocumentAttribute) (workflow.DocumentAttribute, error) {
 	if err := a.Validate(""); err != nil {
 		return workflow.DocumentAttribute{}, err
 	}
 	var out workflow.DocumentAttribute
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err := rsc.db.Tx(ctx, func(tx *Tx) error {
 		var err error
-		out, err = db.insertAttribute(ctx, tx, actor.WorkspaceID, a)
+		out, err = rsc.db.insertAttribute(ctx, tx, actor.WorkspaceID, a)
 		return err
 	})
 	return out, err
@@ -52,8 +52,8 @@ func (db *DB) insertAttribute(ctx context.Context, tx *Tx, workspaceID string, a
 }
 
 // GetDocumentAttribute returns one attribute of a workspace.
-func (db *DB) GetDocumentAttribute(ctx context.Context, workspaceID, id string) (workflow.DocumentAttribute, error) {
-	return db.getAttribute(ctx, db, workspaceID, id)
+func (rsc *Resources) GetDocumentAttribute(ctx context.Context, workspaceID, id string) (workflow.DocumentAttribute, error) {
+	return rsc.db.getAttribute(ctx, rsc.db.x, workspaceID, id)
 }
 
 func (db *DB) getAttribute(ctx context.Context, q sqlx.QueryerContext, workspaceID, id string) (workflow.DocumentAttribute, error) {
@@ -70,17 +70,17 @@ func (db *DB) getAttribute(ctx context.Context, q sqlx.QueryerContext, workspace
 
 // UpdateDocumentAttribute replaces the type, name and required flag of
 // attribute id; every profile that lists it sees the change.
-func (db *DB) UpdateDocumentAttribute(ctx context.Context, actor countersign.Actor, id string, a workflow.DocumentAttribute) (workflow.DocumentAttribute, error) {
+func (rsc *Resources) UpdateDocumentAttribute(ctx context.Context, actor countersign.Actor, id string, a workflow.DocumentAttribute) (workflow.DocumentAttribute, error) {
 	if err := a.Validate(""); err != nil {
 		return workflow.DocumentAttribute{}, err
 	}
 	var out workflow.DocumentAttribute
-	err := db.Tx(ctx, func(tx *Tx) error {
-		old, err := db.getAttribute(ctx, tx, actor.WorkspaceID, id)
+	err := rsc.db.Tx(ctx, func(tx *Tx) error {
+		old, err := rsc.db.getAttribute(ctx, tx, actor.WorkspaceID, id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.q(`UPDATE document_attributes SET type = ?, name = ?, name_lc = ?, required = ?
+		if _, err := tx.ExecContext(ctx, rsc.db.q(`UPDATE document_attributes SET type = ?, name = ?, name_lc = ?, required = ?
 			WHERE workspace_id = ? AND id = ?`), a.Type, a.Name, strings.ToLower(a.Name), intOf(a.Required), actor.WorkspaceID, id); err != nil {
 			return fmt.Errorf("update document attribute: %w", err)
 		}
@@ -92,20 +92,20 @@ func (db *DB) UpdateDocumentAttribute(ctx context.Context, actor countersign.Act
 
 // DeleteDocumentAttribute deletes attribute id. An attribute a profile still
 // lists is a conflict: remove it from those profiles first.
-func (db *DB) DeleteDocumentAttribute(ctx context.Context, actor countersign.Actor, id string) error {
-	return db.Tx(ctx, func(tx *Tx) error {
-		if _, err := db.getAttribute(ctx, tx, actor.WorkspaceID, id); err != nil {
+func (rsc *Resources) DeleteDocumentAttribute(ctx context.Context, actor countersign.Actor, id string) error {
+	return rsc.db.Tx(ctx, func(tx *Tx) error {
+		if _, err := rsc.db.getAttribute(ctx, tx, actor.WorkspaceID, id); err != nil {
 			return err
 		}
 		var uses int
-		if err := tx.GetContext(ctx, &uses, db.q("SELECT COUNT(*) FROM document_profile_attributes WHERE workspace_id = ? AND attribute_id = ?"),
+		if err := tx.GetContext(ctx, &uses, rsc.db.q("SELECT COUNT(*) FROM document_profile_attributes WHERE workspace_id = ? AND attribute_id = ?"),
 			actor.WorkspaceID, id); err != nil {
 			return fmt.Errorf("count attribute uses: %w", err)
 		}
 		if uses > 0 {
 			return countersign.Errorf(countersign.ECONFLICT, "document attribute is listed by %d document profile(s); remove it from them first", uses)
 		}
-		if _, err := tx.ExecContext(ctx, db.q("DELETE FROM document_attributes WHERE workspace_id = ? AND id = ?"), actor.WorkspaceID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, rsc.db.q("DELETE FROM document_attributes WHERE workspace_id = ? AND id = ?"), actor.WorkspaceID, id); err != nil {
 			return fmt.Errorf("delete document attribute: %w", err)
 		}
 		return nil
@@ -113,9 +113,9 @@ func (db *DB) DeleteDocumentAttribute(ctx context.Context, actor countersign.Act
 }
 
 // ListDocumentAttributes returns every attribute of a workspace by name.
-func (db *DB) ListDocumentAttributes(ctx context.Context, workspaceID string) ([]workflow.DocumentAttribute, error) {
+func (rsc *Resources) ListDocumentAttributes(ctx context.Context, workspaceID string) ([]workflow.DocumentAttribute, error) {
 	var rows []attributeRow
-	if err := db.SelectContext(ctx, &rows, db.q("SELECT "+attributeColumns+" FROM document_attributes WHERE workspace_id = ? ORDER BY name_lc, id"),
+	if err := rsc.db.x.SelectContext(ctx, &rows, rsc.db.q("SELECT "+attributeColumns+" FROM document_attributes WHERE workspace_id = ? ORDER BY name_lc, id"),
 		workspaceID); err != nil {
 		return nil, classify(fmt.Errorf("list document attributes: %w", err))
 	}

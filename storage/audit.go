@@ -59,14 +59,14 @@ func auditArgs(rec workflow.AuditRecord) []any {
 // CreateAuditEvent is createAuditingEvent: it validates a client's record
 // (workflow.AuditRecord.Validate) and writes it at once, synchronously, as the
 // caller's (workflow.AuditRecord.FromClient says which fields are whose).
-func (db *DB) CreateAuditEvent(ctx context.Context, actor countersign.Actor, rec workflow.AuditRecord) (workflow.AuditRecord, error) {
+func (rsc *Resources) CreateAuditEvent(ctx context.Context, actor countersign.Actor, rec workflow.AuditRecord) (workflow.AuditRecord, error) {
 	if err := rec.Validate(); err != nil {
 		return workflow.AuditRecord{}, err
 	}
-	now := db.Now()
+	now := rsc.db.Now()
 	rec = rec.FromClient(actor)
 	rec.ID, rec.CreatedAt = countersign.NewID(countersign.PrefixAudit, now), now
-	if err := db.insertAudit(ctx, db.DB, []workflow.AuditRecord{rec}); err != nil {
+	if err := rsc.db.insertAudit(ctx, rsc.db.x, []workflow.AuditRecord{rec}); err != nil {
 		return workflow.AuditRecord{}, classify(err)
 	}
 	return rec, nil
@@ -92,13 +92,13 @@ func (db *DB) insertAudit(ctx context.Context, x sqlx.ExecerContext, recs []work
 
 // ListAuditEvents returns a page of a workspace's audit records matching f,
 // newest first unless the page sorts otherwise (by createdAt or eventType).
-func (db *DB) ListAuditEvents(ctx context.Context, workspaceID string, f workflow.AuditFilter, page countersign.Pageable) (countersign.Page[workflow.AuditRecord], error) {
+func (rsc *Resources) ListAuditEvents(ctx context.Context, workspaceID string, f workflow.AuditFilter, page workflow.Paging) ([]workflow.AuditRecord, int64, error) {
 	if f.EventType != "" && !f.EventType.Valid() {
-		return countersign.Page[workflow.AuditRecord]{}, countersign.FieldErrorf(countersign.EINVALID, "eventType", "%q is not an audit event type", f.EventType)
+		return nil, 0, countersign.FieldErrorf(countersign.EINVALID, "eventType", "%q is not an audit event type", f.EventType)
 	}
 	order, err := sortSQL(page, auditSort, "created_at DESC", "seq DESC")
 	if err != nil {
-		return countersign.Page[workflow.AuditRecord]{}, err
+		return nil, 0, err
 	}
 	w := &whereBuilder{}
 	w.and("workspace_id = ?", workspaceID)
@@ -116,13 +116,13 @@ func (db *DB) ListAuditEvents(ctx context.Context, workspaceID string, f workflo
 		w.and("created_at <= ?", micros(*f.CreatedBefore))
 	}
 	var rows []auditRow
-	total, err := db.pageOf(ctx, &rows, auditColumns, "audit_events", w, order, page)
+	total, err := rsc.db.pageOf(ctx, &rows, auditColumns, "audit_events", w, order, page)
 	if err != nil {
-		return countersign.Page[workflow.AuditRecord]{}, err
+		return nil, 0, err
 	}
 	out := make([]workflow.AuditRecord, len(rows))
 	for i, r := range rows {
 		out[i] = r.record()
 	}
-	return countersign.NewPage(out, total, page), nil
+	return out, total, nil
 }

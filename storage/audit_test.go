@@ -19,7 +19,7 @@ func TestCreateAuditEventDefaults(t *testing.T) {
 		ctx := context.Background()
 		owner, _ := storagetest.Workspace(t, db, "A")
 		owner.IP, owner.ClientApp = "192.0.2.7", "portal/1.0"
-		rec, err := db.CreateAuditEvent(ctx, owner, workflow.AuditRecord{ID: "mine", EventType: workflow.AuditSignature, ProcessID: "p1"})
+		rec, err := db.Resources().CreateAuditEvent(ctx, owner, workflow.AuditRecord{ID: "mine", EventType: workflow.AuditSignature, ProcessID: "p1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -27,7 +27,7 @@ func TestCreateAuditEventDefaults(t *testing.T) {
 			rec.IPAddress != "192.0.2.7" || rec.ClientAppName != "portal/1.0" || rec.EventOrigin != workflow.OriginClient {
 			t.Fatalf("defaults not applied: %+v", rec)
 		}
-		kept, err := db.CreateAuditEvent(ctx, owner, workflow.AuditRecord{EventType: workflow.AuditDecline, Creator: "jdoe",
+		kept, err := db.Resources().CreateAuditEvent(ctx, owner, workflow.AuditRecord{EventType: workflow.AuditDecline, Creator: "jdoe",
 			IPAddress: "2001:db8::1", ClientAppName: "kiosk", EventOrigin: "branch-7", Method: "SMART_ID", Note: "declined at desk"})
 		if err != nil {
 			t.Fatal(err)
@@ -38,9 +38,9 @@ func TestCreateAuditEventDefaults(t *testing.T) {
 		if kept.Creator != owner.APIKeyID || kept.EventOrigin != workflow.OriginClient || kept.Method != workflow.ClientRecordMethod {
 			t.Fatalf("who wrote the record is the client's to say: %+v", kept)
 		}
-		_, err = db.CreateAuditEvent(ctx, owner, workflow.AuditRecord{EventType: "NOPE"})
+		_, err = db.Resources().CreateAuditEvent(ctx, owner, workflow.AuditRecord{EventType: "NOPE"})
 		assertErrorCode(t, err, countersign.EINVALID)
-		page, err := db.ListAuditEvents(ctx, owner.WorkspaceID, workflow.AuditFilter{}, countersign.Pageable{Size: 10})
+		page, err := pageOf(db.Resources().ListAuditEvents(ctx, owner.WorkspaceID, workflow.AuditFilter{}, workflow.Paging{Size: 10}))
 		if err != nil || page.TotalElements != 2 || page.Content[0].ID != kept.ID || page.Content[1] != rec {
 			t.Fatalf("list = %+v, %v", page, err)
 		}
@@ -61,10 +61,10 @@ func TestListAuditEventsFilters(t *testing.T) {
 		} {
 			now := base.Add(time.Duration(i) * time.Hour)
 			db.SetClock(func() time.Time { return now })
-			if _, err := db.CreateAuditEvent(ctx, owner, r); err != nil {
+			if _, err := db.Resources().CreateAuditEvent(ctx, owner, r); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.CreateAuditEvent(ctx, other, r); err != nil {
+			if _, err := db.Resources().CreateAuditEvent(ctx, other, r); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -72,23 +72,23 @@ func TestListAuditEventsFilters(t *testing.T) {
 		cases := []struct {
 			name string
 			f    workflow.AuditFilter
-			page countersign.Pageable
+			page workflow.Paging
 			want string // notes in order
 		}{
-			{"newest first", workflow.AuditFilter{}, countersign.Pageable{Size: 10}, "3,2,1,0"},
-			{"oldest first", workflow.AuditFilter{}, countersign.Pageable{Size: 10, Sort: []countersign.SortOrder{{Field: "createdAt"}}}, "0,1,2,3"},
-			{"second page", workflow.AuditFilter{}, countersign.Pageable{Page: 1, Size: 3}, "0"},
-			{"process", workflow.AuditFilter{ProcessID: "p1"}, countersign.Pageable{Size: 10}, "3,1,0"},
-			{"document", workflow.AuditFilter{DocumentID: "d1"}, countersign.Pageable{Size: 10}, "3,1"},
-			{"signer", workflow.AuditFilter{SignerID: "s2"}, countersign.Pageable{Size: 10}, "2"},
-			{"type", workflow.AuditFilter{EventType: workflow.AuditSignerSigned}, countersign.Pageable{Size: 10}, "2,1"},
-			{"after, inclusive", workflow.AuditFilter{CreatedAfter: at(2)}, countersign.Pageable{Size: 10}, "3,2"},
-			{"before, inclusive", workflow.AuditFilter{CreatedBefore: at(1)}, countersign.Pageable{Size: 10}, "1,0"},
-			{"window", workflow.AuditFilter{CreatedAfter: at(1), CreatedBefore: at(2), ProcessID: "p2"}, countersign.Pageable{Size: 10}, "2"},
+			{"newest first", workflow.AuditFilter{}, workflow.Paging{Size: 10}, "3,2,1,0"},
+			{"oldest first", workflow.AuditFilter{}, workflow.Paging{Size: 10, Sort: []workflow.SortOrder{{Field: "createdAt"}}}, "0,1,2,3"},
+			{"second page", workflow.AuditFilter{}, workflow.Paging{Page: 1, Size: 3}, "0"},
+			{"process", workflow.AuditFilter{ProcessID: "p1"}, workflow.Paging{Size: 10}, "3,1,0"},
+			{"document", workflow.AuditFilter{DocumentID: "d1"}, workflow.Paging{Size: 10}, "3,1"},
+			{"signer", workflow.AuditFilter{SignerID: "s2"}, workflow.Paging{Size: 10}, "2"},
+			{"type", workflow.AuditFilter{EventType: workflow.AuditSignerSigned}, workflow.Paging{Size: 10}, "2,1"},
+			{"after, inclusive", workflow.AuditFilter{CreatedAfter: at(2)}, workflow.Paging{Size: 10}, "3,2"},
+			{"before, inclusive", workflow.AuditFilter{CreatedBefore: at(1)}, workflow.Paging{Size: 10}, "1,0"},
+			{"window", workflow.AuditFilter{CreatedAfter: at(1), CreatedBefore: at(2), ProcessID: "p2"}, workflow.Paging{Size: 10}, "2"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				page, err := db.ListAuditEvents(ctx, owner.WorkspaceID, c.f, c.page)
+				page, err := pageOf(db.Resources().ListAuditEvents(ctx, owner.WorkspaceID, c.f, c.page))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -104,7 +104,7 @@ func TestListAuditEventsFilters(t *testing.T) {
 				}
 			})
 		}
-		_, err := db.ListAuditEvents(ctx, owner.WorkspaceID, workflow.AuditFilter{EventType: "X"}, countersign.Pageable{Size: 1})
+		_, _, err := db.Resources().ListAuditEvents(ctx, owner.WorkspaceID, workflow.AuditFilter{EventType: "X"}, workflow.Paging{Size: 1})
 		assertErrorCode(t, err, countersign.EINVALID)
 	})
 }
@@ -112,7 +112,7 @@ func TestListAuditEventsFilters(t *testing.T) {
 // countAudit returns how many audit records a workspace has.
 func countAudit(t *testing.T, db *storage.DB, workspaceID string) int64 {
 	t.Helper()
-	page, err := db.ListAuditEvents(context.Background(), workspaceID, workflow.AuditFilter{}, countersign.Pageable{Size: 1})
+	page, err := pageOf(db.Resources().ListAuditEvents(context.Background(), workspaceID, workflow.AuditFilter{}, workflow.Paging{Size: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func countAudit(t *testing.T, db *storage.DB, workspaceID string) int64 {
 func TestAuditWriterBatchesFlushesAndCloses(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		owner, _ := storagetest.Workspace(t, db, "A")
-		w := db.NewAuditWriter(nil)
+		w := db.Resources().NewAuditWriter(nil)
 		const writers, each = 4, 3 * storage.AuditBatchSize / 4 // 768 records: several batches
 		var wg sync.WaitGroup
 		for g := range writers {
@@ -142,7 +142,7 @@ func TestAuditWriterBatchesFlushesAndCloses(t *testing.T) {
 		if n := countAudit(t, db, owner.WorkspaceID); n != writers*each {
 			t.Fatalf("after Flush: %d records, want %d", n, writers*each)
 		}
-		page, _ := db.ListAuditEvents(context.Background(), owner.WorkspaceID, workflow.AuditFilter{}, countersign.Pageable{Size: 1})
+		page, _ := pageOf(db.Resources().ListAuditEvents(context.Background(), owner.WorkspaceID, workflow.AuditFilter{}, workflow.Paging{Size: 1}))
 		if r := page.Content[0]; !countersign.ValidID(countersign.PrefixAudit, r.ID) || r.CreatedAt.IsZero() || r.Method != "GET getContact" {
 			t.Fatalf("record %+v", r)
 		}

@@ -50,12 +50,12 @@ type AuditWriter struct {
 
 // NewAuditWriter starts a writer of audit records into db; log receives its
 // failures (slog.Default when nil). Close it before closing db.
-func (db *DB) NewAuditWriter(log *slog.Logger) *AuditWriter {
+func (rsc *Resources) NewAuditWriter(log *slog.Logger) *AuditWriter {
 	if log == nil {
 		log = slog.Default()
 	}
 	w := &AuditWriter{
-		db: db, log: log,
+		db: rsc.db, log: log,
 		queue: make(chan workflow.AuditRecord, auditQueueSize),
 		flush: make(chan chan struct{}),
 		quit:  make(chan struct{}),

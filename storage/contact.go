@@ -45,13 +45,13 @@ func (r contactRow) contact() workflow.Contact {
 // CreateContact validates c (see workflow.Contact.Validate) and stores it in
 // the actor's workspace with a new id; the id and createdAt it was sent with
 // are ignored.
-func (db *DB) CreateContact(ctx context.Context, actor countersign.Actor, c workflow.Contact) (workflow.Contact, error) {
+func (rsc *Resources) CreateContact(ctx context.Context, actor countersign.Actor, c workflow.Contact) (workflow.Contact, error) {
 	if err := c.Validate(); err != nil {
 		return workflow.Contact{}, err
 	}
-	now := db.Now()
+	now := rsc.db.Now()
 	c.ID, c.CreatedAt = countersign.NewUUID(), now
-	_, err := db.ExecContext(ctx, db.q(`INSERT INTO contacts (id, workspace_id, created_at, updated_at, name, name_lc,
+	_, err := rsc.db.x.ExecContext(ctx, rsc.db.q(`INSERT INTO contacts (id, workspace_id, created_at, updated_at, name, name_lc,
 		country, personal_code, personal_code_key, phone, email, email_lc, role, default_anonymous, owner, scope,
 		owner_group, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		c.ID, actor.WorkspaceID, micros(now), micros(now), c.Name, strings.ToLower(c.Name), c.Country, c.PersonalCode,
@@ -65,8 +65,8 @@ func (db *DB) CreateContact(ctx context.Context, actor countersign.Actor, c work
 
 // GetContact returns one contact of a workspace, whoever may see it: callers
 // apply workflow.Ownership.VisibleTo.
-func (db *DB) GetContact(ctx context.Context, workspaceID, id string) (workflow.Contact, error) {
-	return db.getContact(ctx, db, workspaceID, id)
+func (rsc *Resources) GetContact(ctx context.Context, workspaceID, id string) (workflow.Contact, error) {
+	return rsc.db.getContact(ctx, rsc.db.x, workspaceID, id)
 }
 
 func (db *DB) getContact(ctx context.Context, q sqlx.QueryerContext, workspaceID, id string) (workflow.Contact, error) {
@@ -84,12 +84,12 @@ func (db *DB) getContact(ctx context.Context, q sqlx.QueryerContext, workspaceID
 // UpdateContact replaces every field of contact c.ID but its createdAt with
 // those of c, on behalf of user, a member of group. The user must be allowed
 // to change the contact as it is and as it will be (workflow.Ownership.MayChange).
-func (db *DB) UpdateContact(ctx context.Context, actor countersign.Actor, user, group string, c workflow.Contact) (workflow.Contact, error) {
+func (rsc *Resources) UpdateContact(ctx context.Context, actor countersign.Actor, user, group string, c workflow.Contact) (workflow.Contact, error) {
 	if err := c.Validate(); err != nil {
 		return workflow.Contact{}, err
 	}
-	err := db.Tx(ctx, func(tx *Tx) error {
-		old, err := db.getContact(ctx, tx, actor.WorkspaceID, c.ID)
+	err := rsc.db.Tx(ctx, func(tx *Tx) error {
+		old, err := rsc.db.getContact(ctx, tx, actor.WorkspaceID, c.ID)
 		if err != nil {
 			return err
 		}
@@ -100,10 +100,10 @@ func (db *DB) UpdateContact(ctx context.Context, actor countersign.Actor, user, 
 			return err
 		}
 		c.CreatedAt = old.CreatedAt
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE contacts SET updated_at = ?, name = ?, name_lc = ?, country = ?,
+		_, err = tx.ExecContext(ctx, rsc.db.q(`UPDATE contacts SET updated_at = ?, name = ?, name_lc = ?, country = ?,
 			personal_code = ?, personal_code_key = ?, phone = ?, email = ?, email_lc = ?, role = ?, default_anonymous = ?,
 			owner = ?, scope = ?, owner_group = ?, language = ? WHERE workspace_id = ? AND id = ?`),
-			micros(db.Now()), c.Name, strings.ToLower(c.Name), c.Country, c.PersonalCode,
+			micros(rsc.db.Now()), c.Name, strings.ToLower(c.Name), c.Country, c.PersonalCode,
 			workflow.PersonalCodeKey(c.PersonalCode), c.Phone, c.Email, strings.ToLower(c.Email), string(c.Role),
 			intOf(c.DefaultAnonymous), c.Owner, string(c.Scope), c.Group, c.Language, actor.WorkspaceID, c.ID)
 		if err != nil {
@@ -119,16 +119,16 @@ func (db *DB) UpdateContact(ctx context.Context, actor countersign.Actor, user, 
 
 // DeleteContact deletes contact id on behalf of user, a member of group, who
 // must be allowed to change it.
-func (db *DB) DeleteContact(ctx context.Context, actor countersign.Actor, user, group, id string) error {
-	return db.Tx(ctx, func(tx *Tx) error {
-		old, err := db.getContact(ctx, tx, actor.WorkspaceID, id)
+func (rsc *Resources) DeleteContact(ctx context.Context, actor countersign.Actor, user, group, id string) error {
+	return rsc.db.Tx(ctx, func(tx *Tx) error {
+		old, err := rsc.db.getContact(ctx, tx, actor.WorkspaceID, id)
 		if err != nil {
 			return err
 		}
 		if err := old.Ownership().MayChange("contact", user, group); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.q("DELETE FROM contacts WHERE workspace_id = ? AND id = ?"), actor.WorkspaceID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, rsc.db.q("DELETE FROM contacts WHERE workspace_id = ? AND id = ?"), actor.WorkspaceID, id); err != nil {
 			return fmt.Errorf("delete contact: %w", err)
 		}
 		return nil
@@ -139,14 +139,14 @@ func (db *DB) DeleteContact(ctx context.Context, actor countersign.Actor, user, 
 // scopes f asks for, matching f's name and email (case-insensitive substrings)
 // and personal code (whole, ignoring case, spaces and hyphens). It sorts by
 // name unless the page says otherwise; sort fields are name, email, createdAt.
-func (db *DB) ListContacts(ctx context.Context, workspaceID string, f workflow.ContactFilter, page countersign.Pageable) (countersign.Page[workflow.Contact], error) {
+func (rsc *Resources) ListContacts(ctx context.Context, workspaceID string, f workflow.ContactFilter, page workflow.Paging) ([]workflow.Contact, int64, error) {
 	scopes, err := workflow.ScopeFilter(f.Scopes)
 	if err != nil {
-		return countersign.Page[workflow.Contact]{}, err
+		return nil, 0, err
 	}
 	order, err := sortSQL(page, contactSort, "name_lc", "id")
 	if err != nil {
-		return countersign.Page[workflow.Contact]{}, err
+		return nil, 0, err
 	}
 	w := &whereBuilder{}
 	w.and("workspace_id = ?", workspaceID)
@@ -161,13 +161,13 @@ func (db *DB) ListContacts(ctx context.Context, workspaceID string, f workflow.C
 		w.and("personal_code_key = ?", workflow.PersonalCodeKey(f.PersonalCode))
 	}
 	var rows []contactRow
-	total, err := db.pageOf(ctx, &rows, contactColumns, "contacts", w, order, page)
+	total, err := rsc.db.pageOf(ctx, &rows, contactColumns, "contacts", w, order, page)
 	if err != nil {
-		return countersign.Page[workflow.Contact]{}, err
+		return nil, 0, err
 	}
 	out := make([]workflow.Contact, len(rows))
 	for i, r := range rows {
 		out[i] = r.contact()
 	}
-	return countersign.NewPage(out, total, page), nil
+	return out, total, nil
 }

@@ -54,9 +54,9 @@ func (r deliveryRow) task() webhook.Task {
 }
 
 // EventBody returns an event's stored envelope, nil once it was expunged.
-func (db *DB) EventBody(ctx context.Context, workspaceID, eventID string) ([]byte, error) {
+func (wh *Webhooks) EventBody(ctx context.Context, workspaceID, eventID string) ([]byte, error) {
 	var body sql.NullString
-	err := db.GetContext(ctx, &body, db.q("SELECT body FROM events WHERE workspace_id = ? AND id = ?"), workspaceID, eventID)
+	err := wh.db.x.GetContext(ctx, &body, wh.db.q("SELECT body FROM events WHERE workspace_id = ? AND id = ?"), workspaceID, eventID)
 	if isNoRows(err) {
 		return nil, countersign.NotFound("event")
 	}
@@ -72,12 +72,12 @@ func (db *DB) EventBody(ctx context.Context, workspaceID, eventID string) ([]byt
 // AttemptDue reports whether attempt t.Attempt of t's delivery is still to
 // be made: the delivery is pending after t.Attempt-1 attempts. An unknown
 // delivery is not due.
-func (db *DB) AttemptDue(ctx context.Context, t webhook.Task) (bool, error) {
+func (wh *Webhooks) AttemptDue(ctx context.Context, t webhook.Task) (bool, error) {
 	var row struct {
 		Status   string `db:"status"`
 		Attempts int    `db:"attempts"`
 	}
-	err := db.GetContext(ctx, &row, db.q("SELECT status, attempts FROM deliveries WHERE id = ? AND workspace_id = ?"),
+	err := wh.db.x.GetContext(ctx, &row, wh.db.q("SELECT status, attempts FROM deliveries WHERE id = ? AND workspace_id = ?"),
 		t.DeliveryID, t.WorkspaceID)
 	if isNoRows(err) {
 		return false, nil
@@ -91,9 +91,9 @@ func (db *DB) AttemptDue(ctx context.Context, t webhook.Task) (bool, error) {
 // DueDeliveries returns tasks for pending deliveries due at or before
 // dueBefore, in due order after cursor, and the cursor to continue from (the
 // zero cursor once the scan reached the end).
-func (db *DB) DueDeliveries(ctx context.Context, dueBefore time.Time, after webhook.DueCursor, limit int) ([]webhook.Task, webhook.DueCursor, error) {
+func (wh *Webhooks) DueDeliveries(ctx context.Context, dueBefore time.Time, after webhook.DueCursor, limit int) ([]webhook.Task, webhook.DueCursor, error) {
 	var rows []deliveryRow
-	err := db.SelectContext(ctx, &rows, db.q("SELECT "+deliveryColumns+` FROM deliveries
+	err := wh.db.x.SelectContext(ctx, &rows, wh.db.q("SELECT "+deliveryColumns+` FROM deliveries
 		WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
 		AND (next_attempt_at > ? OR (next_attempt_at = ? AND id > ?))
 		ORDER BY next_attempt_at, id LIMIT ?`), micros(dueBefore), after.At, after.At, after.ID, limit)
@@ -148,14 +148,14 @@ func likePrefix(p string) string {
 
 // ListDeliveries returns up to limit deliveries newest first, older than the
 // delivery startingAfter when it is set.
-func (db *DB) ListDeliveries(ctx context.Context, workspaceID string, f webhook.DeliveryFilter, startingAfter string, limit int) ([]webhook.Delivery, bool, error) {
+func (wh *Webhooks) ListDeliveries(ctx context.Context, workspaceID string, f webhook.DeliveryFilter, startingAfter string, limit int) ([]webhook.Delivery, bool, error) {
 	where, args := deliveryWhere(f, workspaceID)
 	if startingAfter != "" {
 		where += " AND id < ?"
 		args = append(args, startingAfter)
 	}
 	var rows []deliveryRow
-	err := db.SelectContext(ctx, &rows, db.q("SELECT "+deliveryColumns+" FROM deliveries WHERE "+where+
+	err := wh.db.x.SelectContext(ctx, &rows, wh.db.q("SELECT "+deliveryColumns+" FROM deliveries WHERE "+where+
 		" ORDER BY id DESC LIMIT ?"), append(args, limit+1)...)
 	if err != nil {
 		return nil, false, classify(fmt.Errorf("list deliveries: %w", err))
@@ -172,16 +172,16 @@ func (db *DB) ListDeliveries(ctx context.Context, workspaceID string, f webhook.
 }
 
 // GetDelivery returns a delivery with its attempts, oldest first.
-func (db *DB) GetDelivery(ctx context.Context, workspaceID, id string) (webhook.Delivery, []webhook.Attempt, error) {
+func (wh *Webhooks) GetDelivery(ctx context.Context, workspaceID, id string) (webhook.Delivery, []webhook.Attempt, error) {
 	var row deliveryRow
-	err := db.GetContext(ctx, &row, db.q("SELECT "+deliveryColumns+" FROM deliveries WHERE workspace_id = ? AND id = ?"), workspaceID, id)
+	err := wh.db.x.GetContext(ctx, &row, wh.db.q("SELECT "+deliveryColumns+" FROM deliveries WHERE workspace_id = ? AND id = ?"), workspaceID, id)
 	if isNoRows(err) {
 		return webhook.Delivery{}, nil, countersign.NotFound("delivery")
 	}
 	if err != nil {
 		return webhook.Delivery{}, nil, classify(fmt.Errorf("get delivery: %w", err))
 	}
-	attempts, err := db.attemptsOf(ctx, workspaceID, "delivery_id = ?", id, 1000)
+	attempts, err := wh.db.attemptsOf(ctx, workspaceID, "delivery_id = ?", id, 1000)
 	return row.delivery(), attempts, err
 }
 
@@ -204,7 +204,7 @@ type attemptRow struct {
 // attemptsOf returns attempts matching cond (one placeholder) in start order.
 func (db *DB) attemptsOf(ctx context.Context, workspaceID, cond string, arg any, limit int) ([]webhook.Attempt, error) {
 	var rows []attemptRow
-	err := db.SelectContext(ctx, &rows, db.q(`SELECT id, delivery_id, endpoint_id, attempt, started_at, latency_us, status_code,
+	err := db.x.SelectContext(ctx, &rows, db.q(`SELECT id, delivery_id, endpoint_id, attempt, started_at, latency_us, status_code,
 		error_class, error, response_headers, response_body, truncated FROM delivery_attempts
 		WHERE workspace_id = ? AND `+cond+` ORDER BY started_at, attempt LIMIT ?`), workspaceID, arg, limit)
 	if err != nil {

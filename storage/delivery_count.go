@@ -19,7 +19,7 @@ func (c DeliveryCounts) Total() int64 { return c.Pending + c.Delivered + c.Faile
 // CountDeliveries counts the deliveries of the endpoints by status, across
 // workspaces: it is an operator's read (the bench measures what arrived
 // against it), not a tenant's.
-func (db *DB) CountDeliveries(ctx context.Context, endpointIDs []string) (DeliveryCounts, error) {
+func (wh *Webhooks) CountDeliveries(ctx context.Context, endpointIDs []string) (DeliveryCounts, error) {
 	var c DeliveryCounts
 	if len(endpointIDs) == 0 {
 		return c, nil
@@ -29,8 +29,8 @@ func (db *DB) CountDeliveries(ctx context.Context, endpointIDs []string) (Delive
 		Status webhook.Status `db:"status"`
 		N      int64          `db:"n"`
 	}
-	q := db.Rebind("SELECT status, COUNT(*) AS n FROM deliveries WHERE endpoint_id IN (" + in + ") GROUP BY status")
-	if err := db.SelectContext(ctx, &rows, q, args...); err != nil {
+	q := wh.db.x.Rebind("SELECT status, COUNT(*) AS n FROM deliveries WHERE endpoint_id IN (" + in + ") GROUP BY status")
+	if err := wh.db.x.SelectContext(ctx, &rows, q, args...); err != nil {
 		return c, fmt.Errorf("count deliveries: %w", err)
 	}
 	for _, r := range rows {
@@ -50,14 +50,14 @@ func (db *DB) CountDeliveries(ctx context.Context, endpointIDs []string) (Delive
 
 // CountDeliveredEvents counts the distinct events the endpoints have a
 // delivery of, whatever its status.
-func (db *DB) CountDeliveredEvents(ctx context.Context, endpointIDs []string) (int64, error) {
+func (wh *Webhooks) CountDeliveredEvents(ctx context.Context, endpointIDs []string) (int64, error) {
 	if len(endpointIDs) == 0 {
 		return 0, nil
 	}
 	in, args := inList(endpointIDs)
 	var n int64
-	q := db.Rebind("SELECT COUNT(DISTINCT event_id) FROM deliveries WHERE endpoint_id IN (" + in + ")")
-	if err := db.GetContext(ctx, &n, q, args...); err != nil {
+	q := wh.db.x.Rebind("SELECT COUNT(DISTINCT event_id) FROM deliveries WHERE endpoint_id IN (" + in + ")")
+	if err := wh.db.x.GetContext(ctx, &n, q, args...); err != nil {
 		return 0, fmt.Errorf("count the events of deliveries: %w", err)
 	}
 	return n, nil

@@ -58,8 +58,8 @@ func (r endpointRow) endpoint() (webhook.Endpoint, error) {
 // CreateEndpoint registers an endpoint with a new signing credential of the
 // scheme it asks for (a whsec_ secret or a whsk_ key). The input
 // must have been validated (webhook.EndpointInput.Validate).
-func (db *DB) CreateEndpoint(ctx context.Context, actor countersign.Actor, in webhook.EndpointInput) (webhook.Endpoint, error) {
-	now := db.Now()
+func (wh *Webhooks) CreateEndpoint(ctx context.Context, actor countersign.Actor, in webhook.EndpointInput) (webhook.Endpoint, error) {
+	now := wh.db.Now()
 	e := webhook.Endpoint{
 		ID: countersign.NewID(countersign.PrefixEndpoint, now), WorkspaceID: actor.WorkspaceID, Enabled: true,
 		Headers: map[string]string{}, TimeoutSeconds: webhook.DefaultTimeoutSeconds,
@@ -70,7 +70,7 @@ func (db *DB) CreateEndpoint(ctx context.Context, actor countersign.Actor, in we
 	if err != nil {
 		return e, err
 	}
-	_, err = db.ExecContext(ctx, db.q(`INSERT INTO webhook_endpoints (id, workspace_id, url, description, event_types,
+	_, err = wh.db.x.ExecContext(ctx, wh.db.q(`INSERT INTO webhook_endpoints (id, workspace_id, url, description, event_types,
 		enabled, headers, rate_limit, timeout_seconds, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		e.ID, e.WorkspaceID, e.URL, e.Description, types, boolInt(e.Enabled), headers, nullInt(e.RateLimit), e.TimeoutSeconds,
 		e.Secret, micros(now), micros(now))
@@ -81,23 +81,23 @@ func (db *DB) CreateEndpoint(ctx context.Context, actor countersign.Actor, in we
 }
 
 // UpdateEndpoint changes the fields set in in.
-func (db *DB) UpdateEndpoint(ctx context.Context, actor countersign.Actor, id string, in webhook.EndpointInput) (webhook.Endpoint, error) {
+func (wh *Webhooks) UpdateEndpoint(ctx context.Context, actor countersign.Actor, id string, in webhook.EndpointInput) (webhook.Endpoint, error) {
 	var e webhook.Endpoint
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err := wh.db.Tx(ctx, func(tx *Tx) error {
 		var err error
-		if e, err = db.endpoint(ctx, tx, actor.WorkspaceID, id); err != nil {
+		if e, err = wh.db.endpoint(ctx, tx, actor.WorkspaceID, id); err != nil {
 			return err
 		}
 		if err := in.CheckScheme(e); err != nil {
 			return err
 		}
 		in.Apply(&e)
-		e.UpdatedAt = db.Now()
+		e.UpdatedAt = wh.db.Now()
 		types, headers, err := encodeEndpointLists(e)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE webhook_endpoints SET url = ?, description = ?, event_types = ?, enabled = ?,
+		_, err = tx.ExecContext(ctx, wh.db.q(`UPDATE webhook_endpoints SET url = ?, description = ?, event_types = ?, enabled = ?,
 			disabled_reason = ?, disabled_at = ?, failing_since = ?, headers = ?, rate_limit = ?, timeout_seconds = ?, updated_at = ?
 			WHERE workspace_id = ? AND id = ?`),
 			e.URL, e.Description, types, boolInt(e.Enabled), nullString(e.DisabledReason), nullMicros(e.DisabledAt), nullMicros(e.FailingSince),
@@ -109,16 +109,16 @@ func (db *DB) UpdateEndpoint(ctx context.Context, actor countersign.Actor, id st
 
 // RotateEndpointSecret replaces the signing credential with a new one of
 // scheme (the endpoint's own when empty); the old one keeps signing for grace.
-func (db *DB) RotateEndpointSecret(ctx context.Context, actor countersign.Actor, id string, grace time.Duration, scheme webhook.SignatureScheme) (webhook.Endpoint, error) {
+func (wh *Webhooks) RotateEndpointSecret(ctx context.Context, actor countersign.Actor, id string, grace time.Duration, scheme webhook.SignatureScheme) (webhook.Endpoint, error) {
 	var e webhook.Endpoint
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err := wh.db.Tx(ctx, func(tx *Tx) error {
 		var err error
-		if e, err = db.endpoint(ctx, tx, actor.WorkspaceID, id); err != nil {
+		if e, err = wh.db.endpoint(ctx, tx, actor.WorkspaceID, id); err != nil {
 			return err
 		}
-		now := db.Now()
+		now := wh.db.Now()
 		e.Rotate(now, grace, scheme)
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE webhook_endpoints SET secret = ?, previous_secret = ?,
+		_, err = tx.ExecContext(ctx, wh.db.q(`UPDATE webhook_endpoints SET secret = ?, previous_secret = ?,
 			previous_secret_expires_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`),
 			e.Secret, e.PreviousSecret, nullMicros(e.PreviousSecretExpiresAt), micros(now), actor.WorkspaceID, id)
 		return err
@@ -128,9 +128,9 @@ func (db *DB) RotateEndpointSecret(ctx context.Context, actor countersign.Actor,
 
 // DeleteEndpoint removes an endpoint. Its deliveries and attempts stay for
 // the record; pending ones fail when their turn comes.
-func (db *DB) DeleteEndpoint(ctx context.Context, actor countersign.Actor, id string) error {
-	res, err := db.ExecContext(ctx, db.q(`UPDATE webhook_endpoints SET deleted_at = ?, enabled = 0 WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL`),
-		micros(db.Now()), actor.WorkspaceID, id)
+func (wh *Webhooks) DeleteEndpoint(ctx context.Context, actor countersign.Actor, id string) error {
+	res, err := wh.db.x.ExecContext(ctx, wh.db.q(`UPDATE webhook_endpoints SET deleted_at = ?, enabled = 0 WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL`),
+		micros(wh.db.Now()), actor.WorkspaceID, id)
 	if err != nil {
 		return classify(fmt.Errorf("delete endpoint: %w", err))
 	}
@@ -141,13 +141,13 @@ func (db *DB) DeleteEndpoint(ctx context.Context, actor countersign.Actor, id st
 }
 
 // GetEndpoint returns one endpoint of a workspace.
-func (db *DB) GetEndpoint(ctx context.Context, workspaceID, id string) (webhook.Endpoint, error) {
-	return db.endpoint(ctx, db, workspaceID, id)
+func (wh *Webhooks) GetEndpoint(ctx context.Context, workspaceID, id string) (webhook.Endpoint, error) {
+	return wh.db.endpoint(ctx, wh.db.x, workspaceID, id)
 }
 
 // Endpoint returns one endpoint; the delivery worker's lookup.
-func (db *DB) Endpoint(ctx context.Context, workspaceID, id string) (webhook.Endpoint, error) {
-	return db.endpoint(ctx, db, workspaceID, id)
+func (wh *Webhooks) Endpoint(ctx context.Context, workspaceID, id string) (webhook.Endpoint, error) {
+	return wh.db.endpoint(ctx, wh.db.x, workspaceID, id)
 }
 
 func (db *DB) endpoint(ctx context.Context, q sqlx.QueryerContext, workspaceID, id string) (webhook.Endpoint, error) {
@@ -164,9 +164,9 @@ func (db *DB) endpoint(ctx context.Context, q sqlx.QueryerContext, workspaceID, 
 }
 
 // ListEndpoints returns a workspace's endpoints, oldest first.
-func (db *DB) ListEndpoints(ctx context.Context, workspaceID string) ([]webhook.Endpoint, error) {
+func (wh *Webhooks) ListEndpoints(ctx context.Context, workspaceID string) ([]webhook.Endpoint, error) {
 	var rows []endpointRow
-	err := db.SelectContext(ctx, &rows, db.q("SELECT "+endpointColumns+` FROM webhook_endpoints
+	err := wh.db.x.SelectContext(ctx, &rows, wh.db.q("SELECT "+endpointColumns+` FROM webhook_endpoints
 		WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY created_at, id`), workspaceID)
 	if err != nil {
 		return nil, classify(fmt.Errorf("list endpoints: %w", err))

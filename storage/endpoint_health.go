@@ -16,8 +16,8 @@ const healthSample = 10000
 // EndpointHealth summarizes an endpoint's attempts since since: the share
 // that succeeded, how many there were, the current failure run and the most
 // recent attempts. It reads delivery_attempts by (endpoint_id, started_at).
-func (db *DB) EndpointHealth(ctx context.Context, workspaceID, id string, since time.Time) (webhook.Health, error) {
-	e, err := db.GetEndpoint(ctx, workspaceID, id)
+func (wh *Webhooks) EndpointHealth(ctx context.Context, workspaceID, id string, since time.Time) (webhook.Health, error) {
+	e, err := wh.GetEndpoint(ctx, workspaceID, id)
 	if err != nil {
 		return webhook.Health{}, err
 	}
@@ -25,7 +25,7 @@ func (db *DB) EndpointHealth(ctx context.Context, workspaceID, id string, since 
 	// (the endpoint was just found in the workspace); the success rate reads
 	// rows, so it is taken over the most recent healthSample attempts.
 	h := webhook.Health{FailingSince: e.FailingSince}
-	err = db.GetContext(ctx, &h.Attempts, db.q(`SELECT COUNT(*) FROM delivery_attempts WHERE endpoint_id = ? AND started_at >= ?`),
+	err = wh.db.x.GetContext(ctx, &h.Attempts, wh.db.q(`SELECT COUNT(*) FROM delivery_attempts WHERE endpoint_id = ? AND started_at >= ?`),
 		id, micros(since))
 	if err != nil {
 		return webhook.Health{}, classify(fmt.Errorf("count attempts of endpoint %s: %w", id, err))
@@ -34,7 +34,7 @@ func (db *DB) EndpointHealth(ctx context.Context, workspaceID, id string, since 
 		Attempts  int           `db:"attempts"`
 		Successes sql.NullInt64 `db:"successes"`
 	}
-	err = db.GetContext(ctx, &sample, db.q(`SELECT COUNT(*) AS attempts,
+	err = wh.db.x.GetContext(ctx, &sample, wh.db.q(`SELECT COUNT(*) AS attempts,
 		SUM(CASE WHEN error_class = '' AND status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END) AS successes
 		FROM (SELECT error_class, status_code FROM delivery_attempts WHERE endpoint_id = ? AND started_at >= ? AND workspace_id = ?
 		ORDER BY started_at DESC LIMIT ?) recent`), id, micros(since), workspaceID, healthSample)
@@ -45,7 +45,7 @@ func (db *DB) EndpointHealth(ctx context.Context, workspaceID, id string, since 
 		rate := float64(sample.Successes.Int64) / float64(sample.Attempts)
 		h.SuccessRate = &rate
 	}
-	if h.LastAttempts, err = db.recentAttempts(ctx, workspaceID, id, webhook.HealthRecentAttempts); err != nil {
+	if h.LastAttempts, err = wh.db.recentAttempts(ctx, workspaceID, id, webhook.HealthRecentAttempts); err != nil {
 		return webhook.Health{}, err
 	}
 	return h, nil
@@ -55,7 +55,7 @@ func (db *DB) EndpointHealth(ctx context.Context, workspaceID, id string, since 
 // their response bodies.
 func (db *DB) recentAttempts(ctx context.Context, workspaceID, endpointID string, n int) ([]webhook.Attempt, error) {
 	var rows []attemptRow
-	err := db.SelectContext(ctx, &rows, db.q(`SELECT id, delivery_id, endpoint_id, attempt, started_at, latency_us,
+	err := db.x.SelectContext(ctx, &rows, db.q(`SELECT id, delivery_id, endpoint_id, attempt, started_at, latency_us,
 		status_code, error_class, error, truncated FROM delivery_attempts
 		WHERE endpoint_id = ? AND workspace_id = ? ORDER BY started_at DESC, id DESC LIMIT ?`), endpointID, workspaceID, n)
 	if err != nil {

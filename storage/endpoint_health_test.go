@@ -19,7 +19,7 @@ func TestEndpointHealth(t *testing.T) {
 		otherWS, _ := storagetest.Workspace(t, db, "B")
 		ep, quiet := rpEndpoint(t, db, actor, "*"), rpEndpoint(t, db, actor, "*")
 
-		h, err := db.EndpointHealth(ctx, actor.WorkspaceID, quiet.ID, clock.now().Add(-24*time.Hour))
+		h, err := db.Webhooks().EndpointHealth(ctx, actor.WorkspaceID, quiet.ID, clock.now().Add(-24*time.Hour))
 		if err != nil || h.SuccessRate != nil || h.Attempts != 0 || len(h.LastAttempts) != 0 || h.FailingSince != nil {
 			t.Fatalf("health without attempts: %+v, %v", h, err)
 		}
@@ -35,7 +35,7 @@ func TestEndpointHealth(t *testing.T) {
 			}
 			rpAttempt(t, db, rpTestDelivery(t, db, actor, ep), code, clock.now())
 		}
-		h, err = db.EndpointHealth(ctx, actor.WorkspaceID, ep.ID, since)
+		h, err = db.Webhooks().EndpointHealth(ctx, actor.WorkspaceID, ep.ID, since)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestEndpointHealth(t *testing.T) {
 			a.ErrorClass != webhook.ClassHTTPStatus || a.Latency != 12*time.Millisecond || a.DeliveryID == "" {
 			t.Fatalf("newest attempt %+v", a)
 		}
-		if _, err := db.EndpointHealth(ctx, otherWS.WorkspaceID, ep.ID, since); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, err := db.Webhooks().EndpointHealth(ctx, otherWS.WorkspaceID, ep.ID, since); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("another workspace's endpoint: %v", err)
 		}
 	})

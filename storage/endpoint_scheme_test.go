@@ -21,28 +21,28 @@ func TestEndpointSignatureScheme(t *testing.T) {
 		ctx := context.Background()
 		actor, _ := storagetest.Workspace(t, db, "A")
 		url, ed, hmac := "https://example.com/hook", webhook.SchemeEd25519, webhook.SchemeHMAC
-		e, err := db.CreateEndpoint(ctx, actor, webhook.EndpointInput{URL: &url, EventTypes: []string{"*"}, SignatureScheme: &ed})
+		e, err := db.Webhooks().CreateEndpoint(ctx, actor, webhook.EndpointInput{URL: &url, EventTypes: []string{"*"}, SignatureScheme: &ed})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.GetEndpoint(ctx, actor.WorkspaceID, e.ID)
+		got, err := db.Webhooks().GetEndpoint(ctx, actor.WorkspaceID, e.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasPrefix(got.Secret, webhook.SigningKeyPrefix) || got.Secret != e.Secret || got.Scheme() != ed {
 			t.Fatalf("stored an Ed25519 endpoint with scheme %s", got.Scheme())
 		}
-		if _, err := db.UpdateEndpoint(ctx, actor, e.ID, webhook.EndpointInput{SignatureScheme: &ed}); err != nil {
+		if _, err := db.Webhooks().UpdateEndpoint(ctx, actor, e.ID, webhook.EndpointInput{SignatureScheme: &ed}); err != nil {
 			t.Fatalf("an update repeating the scheme: %v", err)
 		}
-		if _, err := db.UpdateEndpoint(ctx, actor, e.ID, webhook.EndpointInput{SignatureScheme: &hmac}); schemeField(err) != "signature_scheme" {
+		if _, err := db.Webhooks().UpdateEndpoint(ctx, actor, e.ID, webhook.EndpointInput{SignatureScheme: &hmac}); schemeField(err) != "signature_scheme" {
 			t.Fatalf("an update changing the scheme: %v", err)
 		}
-		rotated, err := db.RotateEndpointSecret(ctx, actor, e.ID, time.Hour, hmac)
+		rotated, err := db.Webhooks().RotateEndpointSecret(ctx, actor, e.ID, time.Hour, hmac)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err = db.GetEndpoint(ctx, actor.WorkspaceID, e.ID)
+		got, err = db.Webhooks().GetEndpoint(ctx, actor.WorkspaceID, e.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -64,7 +64,7 @@ func (r logRow) logged() (events.Logged, error) {
 // A cursor that names no event of the workspace is a 400 naming its parameter.
 // The first page and EndingBefore pages stop below any event PostgreSQL may
 // still commit, so a client that polls with EndingBefore never skips one.
-func (db *DB) ListEvents(ctx context.Context, workspaceID string, q events.Query) (events.LogPage, error) {
+func (es *Events) ListEvents(ctx context.Context, workspaceID string, q events.Query) (events.LogPage, error) {
 	if q.Limit < 1 || q.Limit > events.MaxLogLimit {
 		return events.LogPage{}, countersign.FieldErrorf(countersign.EINVALID, "limit",
 			"limit must be an integer from 1 to %d", events.MaxLogLimit)
@@ -77,20 +77,20 @@ func (db *DB) ListEvents(ctx context.Context, workspaceID string, q events.Query
 	newer := q.EndingBefore != ""
 	switch {
 	case q.StartingAfter != "":
-		seq, err := db.cursorSeq(ctx, workspaceID, q.StartingAfter, "starting_after")
+		seq, err := es.db.cursorSeq(ctx, workspaceID, q.StartingAfter, "starting_after")
 		if err != nil {
 			return events.LogPage{}, err
 		}
 		where, args = where+" AND seq < ?", append(args, seq)
 	case newer:
-		seq, err := db.cursorSeq(ctx, workspaceID, q.EndingBefore, "ending_before")
+		seq, err := es.db.cursorSeq(ctx, workspaceID, q.EndingBefore, "ending_before")
 		if err != nil {
 			return events.LogPage{}, err
 		}
 		where, args = where+" AND seq > ?", append(args, seq)
 	}
 	if q.StartingAfter == "" { // the head of the log
-		head, bounded, err := db.stableSeq(ctx)
+		head, bounded, err := es.db.stableSeq(ctx)
 		if err != nil {
 			return events.LogPage{}, err
 		}
@@ -104,7 +104,7 @@ func (db *DB) ListEvents(ctx context.Context, workspaceID string, q events.Query
 	}
 	var rows []logRow
 	query := "SELECT " + logColumns + " FROM events WHERE " + where + " ORDER BY seq " + order + " LIMIT ?"
-	if err := db.SelectContext(ctx, &rows, db.q(query), append(args, q.Limit+1)...); err != nil {
+	if err := es.db.x.SelectContext(ctx, &rows, es.db.q(query), append(args, q.Limit+1)...); err != nil {
 		return events.LogPage{}, classify(fmt.Errorf("list events: %w", err))
 	}
 	page := events.LogPage{HasMore: len(rows) > q.Limit, Events: make([]events.Logged, 0, min(len(rows), q.Limit))}
@@ -124,9 +124,9 @@ func (db *DB) ListEvents(ctx context.Context, workspaceID string, q events.Query
 
 // GetEvent returns one event of a workspace with the response body of the
 // request that caused it.
-func (db *DB) GetEvent(ctx context.Context, workspaceID, id string) (events.Logged, error) {
+func (es *Events) GetEvent(ctx context.Context, workspaceID, id string) (events.Logged, error) {
 	var row logRow
-	err := db.GetContext(ctx, &row, db.q("SELECT "+logColumns+", response_body FROM events WHERE workspace_id = ? AND id = ?"),
+	err := es.db.x.GetContext(ctx, &row, es.db.q("SELECT "+logColumns+", response_body FROM events WHERE workspace_id = ? AND id = ?"),
 		workspaceID, id)
 	if isNoRows(err) {
 		return events.Logged{}, countersign.NotFound("event")
@@ -140,7 +140,7 @@ func (db *DB) GetEvent(ctx context.Context, workspaceID, id string) (events.Logg
 // cursorSeq returns the seq of a workspace's event named by a cursor parameter.
 func (db *DB) cursorSeq(ctx context.Context, workspaceID, id, param string) (int64, error) {
 	var seq int64
-	err := db.GetContext(ctx, &seq, db.q("SELECT seq FROM events WHERE workspace_id = ? AND id = ?"), workspaceID, id)
+	err := db.x.GetContext(ctx, &seq, db.q("SELECT seq FROM events WHERE workspace_id = ? AND id = ?"), workspaceID, id)
 	if isNoRows(err) {
 		return 0, countersign.FieldErrorf(countersign.EINVALID, param, "%s names no event of this workspace: %s", param, id)
 	}

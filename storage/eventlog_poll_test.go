@@ -31,7 +31,7 @@ func logWriters(t *testing.T, db *storage.DB, workspaceID string, n int, stop <-
 					return
 				default:
 				}
-				tx, err := db.BeginTxx(context.Background(), nil)
+				tx, err := db.Raw().BeginTxx(context.Background(), nil)
 				if err != nil {
 					t.Errorf("begin: %v", err)
 					return
@@ -102,7 +102,7 @@ func TestPollingWithEndingBefore(t *testing.T) {
 		for range 30 {
 			storagetest.InsertEvents(t, db, storagetest.Event{Type: events.ActionClosed, WorkspaceID: ws.WorkspaceID})
 		}
-		first, err := db.ListEvents(ctx, ws.WorkspaceID, events.Query{Limit: 10})
+		first, err := db.Events().ListEvents(ctx, ws.WorkspaceID, events.Query{Limit: 10})
 		if err != nil || len(first.Events) != 10 || !first.HasMore {
 			t.Fatalf("first page: %d events, has_more %v, %v", len(first.Events), first.HasMore, err)
 		}
@@ -110,7 +110,7 @@ func TestPollingWithEndingBefore(t *testing.T) {
 		cursor := start
 		var received []string
 		poll := func() (events.LogPage, error) {
-			page, err := db.ListEvents(ctx, ws.WorkspaceID, events.Query{Limit: 16, EndingBefore: cursor})
+			page, err := db.Events().ListEvents(ctx, ws.WorkspaceID, events.Query{Limit: 16, EndingBefore: cursor})
 			if err != nil {
 				return page, err
 			}
@@ -166,7 +166,7 @@ func TestHeadWaitsForOpenTransactions(t *testing.T) {
 		if db.Dialect == storage.SQLite {
 			t.Skip("SQLite serialises writers: an open write transaction blocks the later insert itself")
 		}
-		tx, err := db.BeginTxx(ctx, nil)
+		tx, err := db.Raw().BeginTxx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +174,7 @@ func TestHeadWaitsForOpenTransactions(t *testing.T) {
 		late := storagetest.InsertEvents(t, db, storagetest.Event{Type: events.ActionClosed, WorkspaceID: ws.WorkspaceID})[0]
 		done := make(chan events.LogPage, 1)
 		go func() {
-			page, err := db.ListEvents(ctx, ws.WorkspaceID, events.Query{Limit: 10})
+			page, err := db.Events().ListEvents(ctx, ws.WorkspaceID, events.Query{Limit: 10})
 			if err != nil {
 				t.Error(err)
 			}

@@ -30,7 +30,7 @@ type loggedRow struct {
 func logAll(t *testing.T, db *storage.DB, workspaceID string) []loggedRow {
 	t.Helper()
 	var rows []loggedRow
-	if err := db.SelectContext(context.Background(), &rows, db.Rebind(
+	if err := db.Raw().SelectContext(context.Background(), &rows, db.Raw().Rebind(
 		"SELECT id, type, api_key_id, resource_id, created_at FROM events WHERE workspace_id = ? ORDER BY seq DESC"), workspaceID); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func pageAll(t *testing.T, db *storage.DB, workspaceID string, q events.Query) [
 	t.Helper()
 	var ids []string
 	for range 1000 {
-		page, err := db.ListEvents(context.Background(), workspaceID, q)
+		page, err := db.Events().ListEvents(context.Background(), workspaceID, q)
 		if err != nil {
 			t.Fatalf("list %+v: %v", q, err)
 		}
@@ -148,7 +148,7 @@ func TestListEventsFiltersAndPages(t *testing.T) {
 					var back []string
 					cursor := want[len(want)-1]
 					for {
-						page, err := db.ListEvents(context.Background(), ws.WorkspaceID,
+						page, err := db.Events().ListEvents(context.Background(), ws.WorkspaceID,
 							events.Query{Filter: tc.f, Limit: 4, EndingBefore: cursor})
 						if err != nil {
 							t.Fatal(err)
@@ -194,13 +194,13 @@ func TestListEventsRefusesBadPages(t *testing.T) {
 			{"both cursors", events.Query{Limit: 10, StartingAfter: mine.ID, EndingBefore: mine.ID}, "ending_before"},
 		}
 		for _, tc := range cases {
-			_, err := db.ListEvents(ctx, ws.WorkspaceID, tc.q)
+			_, err := db.Events().ListEvents(ctx, ws.WorkspaceID, tc.q)
 			if e := countersign.AsError(err); e == nil || e.Code != countersign.EINVALID || e.Field != tc.field {
 				t.Errorf("%s: %v, want invalid_request naming %s", tc.name, err, tc.field)
 			}
 		}
 		for _, limit := range []int{1, events.MaxLogLimit} {
-			if _, err := db.ListEvents(ctx, ws.WorkspaceID, events.Query{Limit: limit}); err != nil {
+			if _, err := db.Events().ListEvents(ctx, ws.WorkspaceID, events.Query{Limit: limit}); err != nil {
 				t.Errorf("limit %d: %v", limit, err)
 			}
 		}
@@ -216,7 +216,7 @@ func TestGetEventHasTheResponseBody(t *testing.T) {
 			storagetest.Event{Type: events.ActionClosed, WorkspaceID: ws.WorkspaceID, APIKeyID: ws.APIKeyID, ResourceID: "p1",
 				Data: events.ActionData{ProcessID: "p1", Action: events.SigningSigned}, Response: map[string]string{"status": "SIGNED"}},
 			storagetest.Event{Type: events.ActionReminderSent, WorkspaceID: ws.WorkspaceID})
-		got, err := db.GetEvent(ctx, ws.WorkspaceID, evs[0].ID)
+		got, err := db.Events().GetEvent(ctx, ws.WorkspaceID, evs[0].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,11 +225,11 @@ func TestGetEventHasTheResponseBody(t *testing.T) {
 			got.ExpungedAt != nil || got.Object != events.ObjectEvent {
 			t.Fatalf("event = %+v", got)
 		}
-		plain, err := db.GetEvent(ctx, ws.WorkspaceID, evs[1].ID)
+		plain, err := db.Events().GetEvent(ctx, ws.WorkspaceID, evs[1].ID)
 		if err != nil || plain.ResponseBody != nil || plain.APIKeyID != nil || plain.ResourceID != "" {
 			t.Fatalf("event without request = %+v, %v", plain, err)
 		}
-		if _, err := db.GetEvent(ctx, other.WorkspaceID, evs[0].ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, err := db.Events().GetEvent(ctx, other.WorkspaceID, evs[0].ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("other workspace's event: %v, want not found", err)
 		}
 	})

@@ -37,7 +37,7 @@ func (db *DB) stableSeq(ctx context.Context) (seq int64, bounded bool, err error
 	if db.Dialect != Postgres {
 		return 0, false, nil
 	}
-	if err := db.GetContext(ctx, &seq,
+	if err := db.x.GetContext(ctx, &seq,
 		"SELECT COALESCE(pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')::regclass), 0)"); err != nil {
 		return 0, false, classify(fmt.Errorf("read the event sequence: %w", err))
 	}
@@ -72,7 +72,7 @@ func (db *DB) stableSeq(ctx context.Context) (seq int64, bounded bool, err error
 // events and have not ended.
 func (db *DB) eventWriters(ctx context.Context) ([]string, error) {
 	var vxids []string
-	err := db.SelectContext(ctx, &vxids, `SELECT DISTINCT virtualtransaction FROM pg_locks
+	err := db.x.SelectContext(ctx, &vxids, `SELECT DISTINCT virtualtransaction FROM pg_locks
 		WHERE locktype = 'relation' AND mode = 'RowExclusiveLock' AND granted
 		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
 		  AND relation = 'events'::regclass AND pid <> pg_backend_pid()`)

@@ -50,8 +50,8 @@ type KeyUsage struct {
 
 // NewKeyUsage starts a recorder of key usage into db; log receives its
 // failures (slog.Default when nil). Close it before closing db.
-func (db *DB) NewKeyUsage(log *slog.Logger) *KeyUsage {
-	return db.newKeyUsage(log, keyUsageMaxKeys)
+func (ks *Keys) NewKeyUsage(log *slog.Logger) *KeyUsage {
+	return ks.db.newKeyUsage(log, keyUsageMaxKeys)
 }
 
 func (db *DB) newKeyUsage(log *slog.Logger, max int) *KeyUsage {

@@ -1,7 +1,7 @@
 package storage
 
 // NewKeyUsageOfSize starts a key-usage recorder that holds at most max keys.
-func (db *DB) NewKeyUsageOfSize(max int) *KeyUsage { return db.newKeyUsage(nil, max) }
+func (ks *Keys) NewKeyUsageOfSize(max int) *KeyUsage { return ks.db.newKeyUsage(nil, max) }
 
 // Size is how many keys the recorder holds in memory.
 func (u *KeyUsage) Size() int {

@@ -22,24 +22,24 @@ func TestKeyUsageIsBoundedAndWrittenOnClose(t *testing.T) {
 		now := func() time.Time { return time.UnixMicro(us.Load()).UTC() }
 		db.SetClock(now)
 		owner, _ := storagetest.Workspace(t, db, "A")
-		other, _, err := db.CreateAPIKey(ctx, owner, "other", countersign.RoleMember)
+		other, _, err := db.Keys().CreateAPIKey(ctx, owner, "other", countersign.RoleMember)
 		if err != nil {
 			t.Fatal(err)
 		}
-		first, err := db.GetAPIKey(ctx, owner.WorkspaceID, owner.APIKeyID)
+		first, err := db.Keys().GetAPIKey(ctx, owner.WorkspaceID, owner.APIKeyID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		lastUsed := func(id string) *time.Time {
 			t.Helper()
-			k, err := db.GetAPIKey(ctx, owner.WorkspaceID, id)
+			k, err := db.Keys().GetAPIKey(ctx, owner.WorkspaceID, id)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return k.LastUsedAt
 		}
 
-		u := db.NewKeyUsageOfSize(1)
+		u := db.Keys().NewKeyUsageOfSize(1)
 		t0 := now()
 		u.Used(first)
 		u.Used(other) // the map is full of a key not written yet
@@ -66,7 +66,7 @@ func TestKeyUsageIsBoundedAndWrittenOnClose(t *testing.T) {
 		}
 		// A recorder whose clock is behind never moves the column back.
 		us.Store(t0.Add(-time.Hour).UnixMicro())
-		behind := db.NewKeyUsage(nil)
+		behind := db.Keys().NewKeyUsage(nil)
 		behind.Used(other)
 		behind.Close()
 		if at := lastUsed(other.ID); at == nil || !at.Equal(t1) {

@@ -14,16 +14,16 @@ import (
 // text to the process creator: the message is stored and
 // transaction.chat.message.received written in one transaction. The answer
 // (and the stored response body) is the message.
-func (db *DB) PostProcessMessage(ctx context.Context, actor countersign.Actor, processID, signerID, text string) (events.ChatMessageData, error) {
+func (ps *Processes) PostProcessMessage(ctx context.Context, actor countersign.Actor, processID, signerID, text string) (events.ChatMessageData, error) {
 	var msg events.ChatMessageData
-	_, err := db.changeProcess(ctx, actor, processID, processChange{
+	_, err := ps.db.changeProcess(ctx, actor, processID, processChange{
 		cmd: func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) {
 			return p.PostMessage(signerID, text, now)
 		},
 		respond: func(_ *workflow.Process, emitted []workflow.Emitted) any { return chatMessage(emitted) },
 		also: func(ctx context.Context, tx *Tx, p *workflow.Process, emitted []workflow.Emitted) error {
 			msg = chatMessage(emitted)
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO process_messages (id, workspace_id, process_id,
+			if _, err := tx.ExecContext(ctx, ps.db.q(`INSERT INTO process_messages (id, workspace_id, process_id,
 				signer_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
 				msg.ID, p.WorkspaceID, p.ID, msg.SignerID, msg.Message, micros(msg.CreatedAt)); err != nil {
 				return fmt.Errorf("insert process message: %w", err)
@@ -46,15 +46,14 @@ func chatMessage(emitted []workflow.Emitted) events.ChatMessageData {
 
 // ListProcessMessages returns one page of a process's chat messages, oldest
 // first. An unknown process is not found.
-func (db *DB) ListProcessMessages(ctx context.Context, workspaceID, processID string, page countersign.Pageable) (countersign.Page[events.ChatMessageData], error) {
-	var empty countersign.Page[events.ChatMessageData]
-	if _, err := db.GetProcess(ctx, workspaceID, processID); err != nil {
-		return empty, err
+func (ps *Processes) ListProcessMessages(ctx context.Context, workspaceID, processID string, page workflow.Paging) ([]events.ChatMessageData, int64, error) {
+	if _, err := ps.GetProcess(ctx, workspaceID, processID); err != nil {
+		return nil, 0, err
 	}
 	var total int64
-	if err := db.GetContext(ctx, &total, db.q("SELECT COUNT(*) FROM process_messages WHERE workspace_id = ? AND process_id = ?"),
+	if err := ps.db.x.GetContext(ctx, &total, ps.db.q("SELECT COUNT(*) FROM process_messages WHERE workspace_id = ? AND process_id = ?"),
 		workspaceID, processID); err != nil {
-		return empty, classify(fmt.Errorf("count process messages: %w", err))
+		return nil, 0, classify(fmt.Errorf("count process messages: %w", err))
 	}
 	var rows []struct {
 		ID        string `db:"id"`
@@ -62,15 +61,15 @@ func (db *DB) ListProcessMessages(ctx context.Context, workspaceID, processID st
 		Message   string `db:"message"`
 		CreatedAt int64  `db:"created_at"`
 	}
-	if err := db.SelectContext(ctx, &rows, db.q(`SELECT id, signer_id, message, created_at FROM process_messages
+	if err := ps.db.x.SelectContext(ctx, &rows, ps.db.q(`SELECT id, signer_id, message, created_at FROM process_messages
 		WHERE workspace_id = ? AND process_id = ? ORDER BY created_at, id LIMIT ? OFFSET ?`),
 		workspaceID, processID, page.Size, page.Offset()); err != nil {
-		return empty, classify(fmt.Errorf("list process messages: %w", err))
+		return nil, 0, classify(fmt.Errorf("list process messages: %w", err))
 	}
 	content := make([]events.ChatMessageData, len(rows))
 	for i, r := range rows {
 		content[i] = events.ChatMessageData{ID: r.ID, ProcessID: processID, SignerID: r.SignerID,
 			Message: r.Message, CreatedAt: fromMicros(r.CreatedAt)}
 	}
-	return countersign.NewPage(content, total, page), nil
+	return content, total, nil
 }

@@ -17,14 +17,14 @@ func TestProcessMessages(t *testing.T) {
 		actor, _ := storagetest.Workspace(t, db, "A")
 		p := createProcess(t, db, actor, processInput())
 		s1 := signerNamed(t, p, "Signer One")
-		msg, err := db.PostProcessMessage(ctx, actor, p.ID, s1, "Can we move the date?")
+		msg, err := db.Processes().PostProcessMessage(ctx, actor, p.ID, s1, "Can we move the date?")
 		if err != nil || msg.Message != "Can we move the date?" || msg.SignerID != s1 || !countersign.ValidUUID(msg.ID) {
 			t.Fatalf("post: %+v %v", msg, err)
 		}
-		if _, err := db.PostProcessMessage(ctx, actor, p.ID, s1, "  "); countersign.ErrorCode(err) != countersign.EVALIDATION {
+		if _, err := db.Processes().PostProcessMessage(ctx, actor, p.ID, s1, "  "); countersign.ErrorCode(err) != countersign.EVALIDATION {
 			t.Fatalf("blank message: %v", err)
 		}
-		page, err := db.ListProcessMessages(ctx, actor.WorkspaceID, p.ID, countersign.Pageable{Size: 10})
+		page, err := pageOf(db.Processes().ListProcessMessages(ctx, actor.WorkspaceID, p.ID, workflow.Paging{Size: 10}))
 		if err != nil || page.TotalElements != 1 || page.Content[0] != msg {
 			t.Fatalf("list: %+v %v", page, err)
 		}
@@ -32,10 +32,10 @@ func TestProcessMessages(t *testing.T) {
 			t.Fatalf("%d chat events with the message as response body", n)
 		}
 		other, _ := storagetest.Workspace(t, db, "B")
-		if _, err := db.ListProcessMessages(ctx, other.WorkspaceID, p.ID, countersign.Pageable{Size: 10}); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, _, err := db.Processes().ListProcessMessages(ctx, other.WorkspaceID, p.ID, workflow.Paging{Size: 10}); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("other workspace: %v", err)
 		}
-		if err := db.DeleteProcess(ctx, actor, p.ID); err != nil {
+		if err := db.Processes().DeleteProcess(ctx, actor, p.ID); err != nil {
 			t.Fatal(err)
 		}
 		if n := countRows(t, db, "SELECT COUNT(*) FROM process_messages"); n != 0 {
@@ -51,15 +51,15 @@ func TestSendReminders(t *testing.T) {
 		actor, _ := storagetest.Workspace(t, db, "A")
 		started := createProcess(t, db, actor, processInput())
 		createProcess(t, db, actor, processInput()) // PENDING: nobody to remind
-		if _, err := db.ChangeProcess(ctx, actor, started.ID, startCmd); err != nil {
+		if _, err := db.Processes().ChangeProcess(ctx, actor, started.ID, startCmd); err != nil {
 			t.Fatal(err)
 		}
 		other, _ := storagetest.Workspace(t, db, "B")
 		otherP := createProcess(t, db, other, processInput())
-		if _, err := db.ChangeProcess(ctx, other, otherP.ID, startCmd); err != nil {
+		if _, err := db.Processes().ChangeProcess(ctx, other, otherP.ID, startCmd); err != nil {
 			t.Fatal(err)
 		}
-		sum, err := db.SendReminders(ctx, actor)
+		sum, err := db.Processes().SendReminders(ctx, actor)
 		if err != nil || sum != (workflow.ReminderSummary{RemindedSigners: 2, Processes: 1}) {
 			t.Fatalf("reminders: %+v %v", sum, err)
 		}
@@ -69,7 +69,7 @@ func TestSendReminders(t *testing.T) {
 		if n := countRows(t, db, "SELECT COUNT(*) FROM events WHERE type = 'action.reminder.sent' AND workspace_id = ?", other.WorkspaceID); n != 0 {
 			t.Fatalf("reminded another workspace's signers: %d", n)
 		}
-		p, _ := db.GetProcess(ctx, actor.WorkspaceID, started.ID)
+		p, _ := db.Processes().GetProcess(ctx, actor.WorkspaceID, started.ID)
 		if sg, _ := p.Signer(signerNamed(t, p, "Signer One")); sg.Reminders != 1 {
 			t.Fatalf("reminders counted %d", sg.Reminders)
 		}
@@ -83,12 +83,12 @@ func TestAuthorizeProcessAccess(t *testing.T) {
 		actor, _ := storagetest.Workspace(t, db, "A")
 		p := createProcess(t, db, actor, processInput())
 		s1 := signerNamed(t, p, "Signer One")
-		got, ok, err := db.AuthorizeProcessAccess(ctx, actor, s1, "16117519997", "lv", workflow.AuditRecord{})
+		got, ok, err := db.Processes().AuthorizeProcessAccess(ctx, actor, s1, "16117519997", "lv", workflow.AuditRecord{})
 		if err != nil || !ok || got.ID != p.ID {
 			t.Fatalf("matching person: %v %v", ok, err)
 		}
 		fault := workflow.AuditRecord{EventType: workflow.AuditLoginFault, EventOrigin: workflow.OriginAPI, Creator: actor.APIKeyID}
-		if _, ok, err := db.AuthorizeProcessAccess(ctx, actor, s1, "33309240064", "LT", fault); err != nil || ok {
+		if _, ok, err := db.Processes().AuthorizeProcessAccess(ctx, actor, s1, "33309240064", "LT", fault); err != nil || ok {
 			t.Fatalf("another person: %v %v", ok, err)
 		}
 		if n := countRows(t, db, "SELECT COUNT(*) FROM audit_events WHERE event_type = 'AUDIT_LOGIN_FAULT' AND process_id = ? AND signer_id = ?", p.ID, s1); n != 1 {
@@ -100,7 +100,7 @@ func TestAuthorizeProcessAccess(t *testing.T) {
 		if n := countRows(t, db, `SELECT COUNT(*) FROM events WHERE type = 'identity-validation.processed' AND body LIKE '%"verificationStatus":"failure"%' AND response_body IS NULL`); n != 1 {
 			t.Fatalf("%d failure events without a response body, want 1", n)
 		}
-		if _, _, err := db.AuthorizeProcessAccess(ctx, actor, countersign.NewUUID(), "16117519997", "LV", fault); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, _, err := db.Processes().AuthorizeProcessAccess(ctx, actor, countersign.NewUUID(), "16117519997", "LV", fault); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("unknown signer: %v", err)
 		}
 	})

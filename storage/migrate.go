@@ -74,7 +74,7 @@ func (db *DB) migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	conn, err := db.Connx(ctx)
+	conn, err := db.x.Connx(ctx)
 	if err != nil {
 		return 0, classify(fmt.Errorf("migrate: %w", err))
 	}
@@ -135,6 +135,6 @@ func (db *DB) applyMigration(ctx context.Context, conn *sqlx.Conn, m migration) 
 // SchemaVersion returns the highest applied migration version.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	err := db.GetContext(ctx, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+	err := db.x.GetContext(ctx, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
 	return v, classify(err)
 }

@@ -13,17 +13,17 @@ import (
 
 // CreateProcess validates in, creates a PENDING process in the actor's
 // workspace and records transaction.lifecycle.created, in one transaction.
-func (db *DB) CreateProcess(ctx context.Context, actor countersign.Actor, in workflow.ProcessInput) (*workflow.Process, error) {
-	now := db.Now()
+func (ps *Processes) CreateProcess(ctx context.Context, actor countersign.Actor, in workflow.ProcessInput) (*workflow.Process, error) {
+	now := ps.db.Now()
 	p, emitted, err := workflow.NewProcess(in, actor, now)
 	if err != nil {
 		return nil, err
 	}
-	err = db.Tx(ctx, func(tx *Tx) error {
-		if err := db.insertProcess(ctx, tx, p); err != nil {
+	err = ps.db.Tx(ctx, func(tx *Tx) error {
+		if err := ps.db.insertProcess(ctx, tx, p); err != nil {
 			return err
 		}
-		return db.writeEmitted(ctx, tx, actor, p.ID, p.Payload(), emitted)
+		return ps.db.writeEmitted(ctx, tx, actor, p.ID, p.Payload(), emitted)
 	})
 	if err != nil {
 		return nil, err
@@ -32,8 +32,8 @@ func (db *DB) CreateProcess(ctx context.Context, actor countersign.Actor, in wor
 }
 
 // GetProcess returns one process of a workspace.
-func (db *DB) GetProcess(ctx context.Context, workspaceID, id string) (*workflow.Process, error) {
-	p, _, err := db.readProcess(ctx, db, workspaceID, id, false)
+func (ps *Processes) GetProcess(ctx context.Context, workspaceID, id string) (*workflow.Process, error) {
+	p, _, err := ps.db.readProcess(ctx, ps.db.x, workspaceID, id, false)
 	return p, err
 }
 
@@ -43,15 +43,15 @@ func (db *DB) GetProcess(ctx context.Context, workspaceID, id string) (*workflow
 // carry the process as the API answers it. When cmd fails nothing it did is
 // written; deadlines Tick applied are still saved (as the scheduler would have)
 // and the command's error is returned.
-func (db *DB) ChangeProcess(ctx context.Context, actor countersign.Actor, id string, cmd workflow.Command) (*workflow.Process, error) {
-	return db.changeProcess(ctx, actor, id, processChange{cmd: cmd})
+func (ps *Processes) ChangeProcess(ctx context.Context, actor countersign.Actor, id string, cmd workflow.Command) (*workflow.Process, error) {
+	return ps.db.changeProcess(ctx, actor, id, processChange{cmd: cmd})
 }
 
 // DeleteProcess deletes a process that may be deleted (not STARTED, after its
 // deadlines are applied), with its signers and messages. No event type exists
 // for a deletion.
-func (db *DB) DeleteProcess(ctx context.Context, actor countersign.Actor, id string) error {
-	_, err := db.changeProcess(ctx, actor, id, processChange{
+func (ps *Processes) DeleteProcess(ctx context.Context, actor countersign.Actor, id string) error {
+	_, err := ps.db.changeProcess(ctx, actor, id, processChange{
 		cmd:    func(p *workflow.Process, _ time.Time) ([]workflow.Emitted, error) { return nil, p.CanDelete() },
 		remove: true,
 	})
@@ -162,19 +162,19 @@ func (db *DB) readDocument(ctx context.Context, q sqlx.QueryerContext, table, re
 }
 
 // ProcessOfSigner returns the id of the process that has step signer signerID.
-func (db *DB) ProcessOfSigner(ctx context.Context, workspaceID, signerID string) (string, error) {
-	return db.processOf(ctx, "signer_id", "signer", workspaceID, signerID)
+func (ps *Processes) ProcessOfSigner(ctx context.Context, workspaceID, signerID string) (string, error) {
+	return ps.db.processOf(ctx, "signer_id", "signer", workspaceID, signerID)
 }
 
 // ProcessOfStep returns the id of the process that has step stepID.
-func (db *DB) ProcessOfStep(ctx context.Context, workspaceID, stepID string) (string, error) {
-	return db.processOf(ctx, "step_id", "step", workspaceID, stepID)
+func (ps *Processes) ProcessOfStep(ctx context.Context, workspaceID, stepID string) (string, error) {
+	return ps.db.processOf(ctx, "step_id", "step", workspaceID, stepID)
 }
 
 // processOf looks a process up by one of its signers' columns.
 func (db *DB) processOf(ctx context.Context, column, resource, workspaceID, id string) (string, error) {
 	var ids []string
-	err := db.SelectContext(ctx, &ids, db.q("SELECT process_id FROM process_signers WHERE workspace_id = ? AND "+
+	err := db.x.SelectContext(ctx, &ids, db.q("SELECT process_id FROM process_signers WHERE workspace_id = ? AND "+
 		column+" = ? LIMIT 1"), workspaceID, id)
 	if err != nil {
 		return "", classify(fmt.Errorf("find the process of %s %s: %w", resource, id, err))
@@ -189,15 +189,15 @@ func (db *DB) processOf(ctx context.Context, column, resource, workspaceID, id s
 // Process.Cancel, and records disableMessages: that no notification messages
 // should go out about the cancellation (the events are written all the same:
 // they are the integration contract, not messages to people).
-func (db *DB) CancelProcessWithMessageControl(ctx context.Context, actor countersign.Actor, id string, disableMessages bool) (*workflow.Process, error) {
-	return db.changeProcess(ctx, actor, id, processChange{
+func (ps *Processes) CancelProcessWithMessageControl(ctx context.Context, actor countersign.Actor, id string, disableMessages bool) (*workflow.Process, error) {
+	return ps.db.changeProcess(ctx, actor, id, processChange{
 		cmd: func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Cancel(now) },
 		also: func(ctx context.Context, tx *Tx, p *workflow.Process, _ []workflow.Emitted) error {
 			flag := 0
 			if disableMessages {
 				flag = 1
 			}
-			if _, err := tx.ExecContext(ctx, db.q("UPDATE processes SET messages_disabled = ? WHERE workspace_id = ? AND id = ?"),
+			if _, err := tx.ExecContext(ctx, ps.db.q("UPDATE processes SET messages_disabled = ? WHERE workspace_id = ? AND id = ?"),
 				flag, p.WorkspaceID, p.ID); err != nil {
 				return fmt.Errorf("record disableMessages: %w", err)
 			}
@@ -207,9 +207,9 @@ func (db *DB) CancelProcessWithMessageControl(ctx context.Context, actor counter
 }
 
 // MessagesDisabled reports whether a process was canceled with messages disabled.
-func (db *DB) MessagesDisabled(ctx context.Context, workspaceID, id string) (bool, error) {
+func (ps *Processes) MessagesDisabled(ctx context.Context, workspaceID, id string) (bool, error) {
 	var flag int
-	err := db.GetContext(ctx, &flag, db.q("SELECT messages_disabled FROM processes WHERE workspace_id = ? AND id = ?"), workspaceID, id)
+	err := ps.db.x.GetContext(ctx, &flag, ps.db.q("SELECT messages_disabled FROM processes WHERE workspace_id = ? AND id = ?"), workspaceID, id)
 	if isNoRows(err) {
 		return false, countersign.NotFound("process")
 	}

@@ -17,7 +17,7 @@ func (db *DB) InsertRegistration(ctx context.Context, r *workflow.Registration) 
 	if err != nil {
 		return err
 	}
-	_, err = db.ExecContext(ctx, db.q(`INSERT INTO registrations (id, workspace_id, status, created_at, updated_at,
+	_, err = db.x.ExecContext(ctx, db.q(`INSERT INTO registrations (id, workspace_id, status, created_at, updated_at,
 		next_due_at, version, body) VALUES (?, ?, ?, ?, ?, ?, 1, ?)`), r.ID, r.WorkspaceID, string(r.Status),
 		micros(r.CreatedAt), micros(r.UpdatedAt), registrationDue(r), body)
 	return err

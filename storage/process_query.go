@@ -48,7 +48,7 @@ func codeForms(code string) (string, string) {
 
 // orderBy returns the ORDER BY clause of page over alias's columns, created_at
 // descending when it has no sort, always ending with the id to be stable.
-func orderBy(page countersign.Pageable, alias string) (string, error) {
+func orderBy(page workflow.Paging, alias string) (string, error) {
 	if len(page.Sort) == 0 {
 		return alias + ".created_at DESC, " + alias + ".id DESC", nil
 	}
@@ -119,29 +119,29 @@ func addCommon(c *conds, from, until *time.Time, status workflow.ProcessStatus) 
 }
 
 // ListProcesses returns one page of a workspace's processes matching f.
-func (db *DB) ListProcesses(ctx context.Context, workspaceID string, f workflow.ProcessFilter, page countersign.Pageable) (countersign.Page[*workflow.Process], error) {
+func (ps *Processes) ListProcesses(ctx context.Context, workspaceID string, f workflow.ProcessFilter, page workflow.Paging) ([]*workflow.Process, int64, error) {
 	order, err := orderBy(page, "p")
 	if err != nil {
-		return countersign.Page[*workflow.Process]{}, err
+		return nil, 0, err
 	}
 	c := processConds(workspaceID, f)
 	var total int64
-	if err := db.GetContext(ctx, &total, db.q("SELECT COUNT(*) FROM processes p WHERE "+c.sql()), c.args...); err != nil {
-		return countersign.Page[*workflow.Process]{}, classify(fmt.Errorf("count processes: %w", err))
+	if err := ps.db.x.GetContext(ctx, &total, ps.db.q("SELECT COUNT(*) FROM processes p WHERE "+c.sql()), c.args...); err != nil {
+		return nil, 0, classify(fmt.Errorf("count processes: %w", err))
 	}
 	var bodies []string
 	if total > int64(page.Offset()) {
 		args := append(c.args, page.Size, page.Offset())
-		if err := db.SelectContext(ctx, &bodies, db.q("SELECT p.body FROM processes p WHERE "+c.sql()+
+		if err := ps.db.x.SelectContext(ctx, &bodies, ps.db.q("SELECT p.body FROM processes p WHERE "+c.sql()+
 			" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...); err != nil {
-			return countersign.Page[*workflow.Process]{}, classify(fmt.Errorf("list processes: %w", err))
+			return nil, 0, classify(fmt.Errorf("list processes: %w", err))
 		}
 	}
 	content := make([]*workflow.Process, len(bodies))
 	for i, b := range bodies {
 		if content[i], err = decodeProcess(b); err != nil {
-			return countersign.Page[*workflow.Process]{}, err
+			return nil, 0, err
 		}
 	}
-	return countersign.NewPage(content, total, page), nil
+	return content, total, nil
 }

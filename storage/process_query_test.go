@@ -24,7 +24,7 @@ func newProcessListFixture(t *testing.T, db *storage.DB) processListFixture {
 	ctx := context.Background()
 	advance := processClock(db)
 	ws, _ := storagetest.Workspace(t, db, "A")
-	key, _, err := db.CreateAPIKey(ctx, ws, "member", countersign.RoleMember)
+	key, _, err := db.Keys().CreateAPIKey(ctx, ws, "member", countersign.RoleMember)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,14 +44,14 @@ func newProcessListFixture(t *testing.T, db *storage.DB) processListFixture {
 	in3.SigningProcessSteps = []workflow.StepInput{{ProcessStepSigners: []workflow.SignerInput{
 		{SignerName: "Same Person", SignerRole: workflow.RoleSigner, SignerCountry: "lv", SignerPersonalCode: "16117519997"}}}}
 	f.p3 = createProcess(t, db, f.member, in3)
-	if _, err := db.ChangeProcess(ctx, ws, f.p2.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) }); err != nil {
+	if _, err := db.Processes().ChangeProcess(ctx, ws, f.p2.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) }); err != nil {
 		t.Fatal(err)
 	}
 	return f
 }
 
 // ids returns the ids of a page's processes.
-func processIDs(page countersign.Page[*workflow.Process]) []string {
+func processIDs(page listed[*workflow.Process]) []string {
 	out := []string{}
 	for _, p := range page.Content {
 		out = append(out, p.ID)
@@ -89,7 +89,7 @@ func TestListProcessesFilters(t *testing.T) {
 			{"created by", workflow.ProcessFilter{CreatedBy: f.member.APIKeyID}, []string{p3}},
 			{"combined", workflow.ProcessFilter{OwnerGroup: "group-a", NameSearch: "signer"}, []string{p1}},
 		} {
-			page, err := db.ListProcesses(context.Background(), f.ws.WorkspaceID, tc.filter, countersign.Pageable{Size: 20})
+			page, err := pageOf(db.Processes().ListProcesses(context.Background(), f.ws.WorkspaceID, tc.filter, workflow.Paging{Size: 20}))
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
@@ -98,7 +98,7 @@ func TestListProcessesFilters(t *testing.T) {
 			}
 		}
 		other, _ := storagetest.Workspace(t, db, "B")
-		if page, _ := db.ListProcesses(context.Background(), other.WorkspaceID, workflow.ProcessFilter{}, countersign.Pageable{Size: 20}); page.TotalElements != 0 {
+		if page, _ := pageOf(db.Processes().ListProcesses(context.Background(), other.WorkspaceID, workflow.ProcessFilter{}, workflow.Paging{Size: 20})); page.TotalElements != 0 {
 			t.Fatalf("another workspace lists %d processes", page.TotalElements)
 		}
 	})
@@ -110,30 +110,29 @@ func TestListProcessesPagingAndSorting(t *testing.T) {
 		p1, p2, p3 := f.p1.ID, f.p2.ID, f.p3.ID
 		for _, tc := range []struct {
 			name      string
-			page      countersign.Pageable
+			page      workflow.Paging
 			want      []string
 			pages     int
 			wantTotal int64
 		}{
-			{"by name", countersign.Pageable{Size: 20, Sort: []countersign.SortOrder{{Field: "document_name"}}}, []string{p2, p1, p3}, 1, 3},
-			{"by name desc", countersign.Pageable{Size: 20, Sort: []countersign.SortOrder{{Field: "document_name", Desc: true}}}, []string{p3, p1, p2}, 1, 3},
-			{"by group then created desc", countersign.Pageable{Size: 20, Sort: []countersign.SortOrder{{Field: "owner_group"}, {Field: "created_at", Desc: true}}}, []string{p3, p1, p2}, 1, 3},
-			{"expiry, nulls last", countersign.Pageable{Size: 20, Sort: []countersign.SortOrder{{Field: "expires_at", Desc: true}, {Field: "created_at"}}}, []string{p1, p2, p3}, 1, 3},
-			{"first page", countersign.Pageable{Size: 2}, []string{p3, p2}, 2, 3},
-			{"second page", countersign.Pageable{Page: 1, Size: 2}, []string{p1}, 2, 3},
-			{"past the end", countersign.Pageable{Page: 5, Size: 2}, []string{}, 2, 3},
+			{"by name", workflow.Paging{Size: 20, Sort: []workflow.SortOrder{{Field: "document_name"}}}, []string{p2, p1, p3}, 1, 3},
+			{"by name desc", workflow.Paging{Size: 20, Sort: []workflow.SortOrder{{Field: "document_name", Desc: true}}}, []string{p3, p1, p2}, 1, 3},
+			{"by group then created desc", workflow.Paging{Size: 20, Sort: []workflow.SortOrder{{Field: "owner_group"}, {Field: "created_at", Desc: true}}}, []string{p3, p1, p2}, 1, 3},
+			{"expiry, nulls last", workflow.Paging{Size: 20, Sort: []workflow.SortOrder{{Field: "expires_at", Desc: true}, {Field: "created_at"}}}, []string{p1, p2, p3}, 1, 3},
+			{"first page", workflow.Paging{Size: 2}, []string{p3, p2}, 2, 3},
+			{"second page", workflow.Paging{Page: 1, Size: 2}, []string{p1}, 2, 3},
+			{"past the end", workflow.Paging{Page: 5, Size: 2}, []string{}, 2, 3},
 		} {
-			page, err := db.ListProcesses(context.Background(), f.ws.WorkspaceID, workflow.ProcessFilter{}, tc.page)
+			page, err := pageOf(db.Processes().ListProcesses(context.Background(), f.ws.WorkspaceID, workflow.ProcessFilter{}, tc.page))
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
-			if got := processIDs(page); !reflect.DeepEqual(got, tc.want) || page.TotalPages != tc.pages || page.TotalElements != tc.wantTotal ||
-				page.Number != tc.page.Page || page.Size != tc.page.Size {
+			if got := processIDs(page); !reflect.DeepEqual(got, tc.want) || page.TotalElements != tc.wantTotal {
 				t.Errorf("%s: got %v %+v", tc.name, got, page)
 			}
 		}
-		_, err := db.ListProcesses(context.Background(), f.ws.WorkspaceID, workflow.ProcessFilter{},
-			countersign.Pageable{Size: 2, Sort: []countersign.SortOrder{{Field: "body; DROP TABLE processes"}}})
+		_, _, err := db.Processes().ListProcesses(context.Background(), f.ws.WorkspaceID, workflow.ProcessFilter{},
+			workflow.Paging{Size: 2, Sort: []workflow.SortOrder{{Field: "body; DROP TABLE processes"}}})
 		if countersign.ErrorCode(err) != countersign.EINVALID {
 			t.Fatalf("unknown sort column: %v", err)
 		}
@@ -166,7 +165,7 @@ func TestListAssignments(t *testing.T) {
 			{"empty code", lv(func(pf *workflow.PersonFilter) { pf.PersonalCode = "" }), []string{}},
 			{"other person", workflow.PersonFilter{PersonalCode: "33309240064", Country: "LT"}, []string{f.p1.ID}},
 		} {
-			page, err := db.ListAssignments(context.Background(), f.ws.WorkspaceID, tc.filter, countersign.Pageable{Size: 20})
+			page, err := pageOf(db.Processes().ListAssignments(context.Background(), f.ws.WorkspaceID, tc.filter, workflow.Paging{Size: 20}))
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}

@@ -20,12 +20,12 @@ func TestSaveOverAStaleVersionIsRefused(t *testing.T) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ws, key, _, err := db.CreateWorkspace(ctx, "A", "owner")
+	ws, key, _, err := db.Keys().CreateWorkspace(ctx, "A", "owner")
 	if err != nil {
 		t.Fatal(err)
 	}
 	actor := countersign.Actor{WorkspaceID: ws.ID, APIKeyID: key.ID}
-	p, err := db.CreateProcess(ctx, actor, workflow.ProcessInput{SigningProcessSteps: []workflow.StepInput{
+	p, err := db.Processes().CreateProcess(ctx, actor, workflow.ProcessInput{SigningProcessSteps: []workflow.StepInput{
 		{ProcessStepSigners: []workflow.SignerInput{{SignerRole: workflow.RoleSigner}}}}})
 	if err != nil {
 		t.Fatal(err)

@@ -46,7 +46,7 @@ func processInput() workflow.ProcessInput {
 // create creates a process or fails the test.
 func createProcess(t *testing.T, db *storage.DB, actor countersign.Actor, in workflow.ProcessInput) *workflow.Process {
 	t.Helper()
-	p, err := db.CreateProcess(context.Background(), actor, in)
+	p, err := db.Processes().CreateProcess(context.Background(), actor, in)
 	if err != nil {
 		t.Fatalf("create process: %v", err)
 	}
@@ -69,7 +69,7 @@ func signerNamed(t *testing.T, p *workflow.Process, name string) string {
 func countRows(t *testing.T, db *storage.DB, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := db.GetContext(context.Background(), &n, db.Rebind(query), args...); err != nil {
+	if err := db.Raw().GetContext(context.Background(), &n, db.Raw().Rebind(query), args...); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
@@ -79,7 +79,7 @@ func countRows(t *testing.T, db *storage.DB, query string, args ...any) int {
 func resourceEvents(t *testing.T, db *storage.DB, resourceID string) []string {
 	t.Helper()
 	var types []string
-	if err := db.SelectContext(context.Background(), &types, db.Rebind("SELECT type FROM events WHERE resource_id = ? ORDER BY seq"), resourceID); err != nil {
+	if err := db.Raw().SelectContext(context.Background(), &types, db.Raw().Rebind("SELECT type FROM events WHERE resource_id = ? ORDER BY seq"), resourceID); err != nil {
 		t.Fatal(err)
 	}
 	return types
@@ -95,7 +95,7 @@ func TestProcessSurvivesSaveAndLoad(t *testing.T) {
 		if err := db.InsertProcess(context.Background(), &p); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.GetProcess(context.Background(), actor.WorkspaceID, p.ID)
+		got, err := db.Processes().GetProcess(context.Background(), actor.WorkspaceID, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,11 +114,11 @@ func TestCreateAndChangeProcess(t *testing.T) {
 		if p.Status != workflow.ProcessPending || p.APIKeyID != actor.APIKeyID {
 			t.Fatalf("created %s by %s", p.Status, p.APIKeyID)
 		}
-		got, err := db.ChangeProcess(ctx, actor, p.ID, startCmd)
+		got, err := db.Processes().ChangeProcess(ctx, actor, p.ID, startCmd)
 		if err != nil || got.Status != workflow.ProcessStarted {
 			t.Fatalf("start: %v %v", got, err)
 		}
-		loaded, _ := db.GetProcess(ctx, actor.WorkspaceID, p.ID)
+		loaded, _ := db.Processes().GetProcess(ctx, actor.WorkspaceID, p.ID)
 		if !reflect.DeepEqual(loaded, got) {
 			t.Fatalf("loaded %+v, want %+v", loaded, got)
 		}
@@ -133,10 +133,10 @@ func TestCreateAndChangeProcess(t *testing.T) {
 		}
 		// Another workspace sees nothing.
 		other, _ := storagetest.Workspace(t, db, "B")
-		if _, err := db.GetProcess(ctx, other.WorkspaceID, p.ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, err := db.Processes().GetProcess(ctx, other.WorkspaceID, p.ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("other workspace get: %v", err)
 		}
-		if _, err := db.ChangeProcess(ctx, other, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) {
+		if _, err := db.Processes().ChangeProcess(ctx, other, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) {
 			return p.Cancel(now)
 		}); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("other workspace cancel: %v", err)
@@ -152,7 +152,7 @@ func TestFailedTransitionWritesNothing(t *testing.T) {
 		p := createProcess(t, db, actor, processInput())
 		state := func() (int, int, string) {
 			var body string
-			if err := db.GetContext(ctx, &body, db.Rebind("SELECT body FROM processes WHERE id = ?"), p.ID); err != nil {
+			if err := db.Raw().GetContext(ctx, &body, db.Raw().Rebind("SELECT body FROM processes WHERE id = ?"), p.ID); err != nil {
 				t.Fatal(err)
 			}
 			return countRows(t, db, "SELECT COUNT(*) FROM events"), countRows(t, db, "SELECT version FROM processes WHERE id = ?", p.ID), body
@@ -166,7 +166,7 @@ func TestFailedTransitionWritesNothing(t *testing.T) {
 				return p.Sign(countersign.NewUUID(), now)
 			},
 		} {
-			if _, err := db.ChangeProcess(ctx, actor, p.ID, cmd); err == nil {
+			if _, err := db.Processes().ChangeProcess(ctx, actor, p.ID, cmd); err == nil {
 				t.Fatalf("%s succeeded", name)
 			}
 			ev, v, body := state()
@@ -174,7 +174,7 @@ func TestFailedTransitionWritesNothing(t *testing.T) {
 				t.Fatalf("%s wrote: events %d→%d, version %d→%d, body changed %v", name, ev0, ev, v0, v, body != body0)
 			}
 		}
-		if err := db.DeleteProcess(ctx, actor, p.ID); err != nil {
+		if err := db.Processes().DeleteProcess(ctx, actor, p.ID); err != nil {
 			t.Fatalf("delete a PENDING process: %v", err)
 		}
 		if n := countRows(t, db, "SELECT COUNT(*) FROM process_signers WHERE process_id = ?", p.ID); n != 0 {
@@ -189,13 +189,13 @@ func TestDeleteRefusesAStartedProcess(t *testing.T) {
 		processClock(db)
 		actor, _ := storagetest.Workspace(t, db, "A")
 		p := createProcess(t, db, actor, processInput())
-		if _, err := db.ChangeProcess(ctx, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) }); err != nil {
+		if _, err := db.Processes().ChangeProcess(ctx, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) }); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DeleteProcess(ctx, actor, p.ID); countersign.ErrorCode(err) != countersign.ECONFLICT {
+		if err := db.Processes().DeleteProcess(ctx, actor, p.ID); countersign.ErrorCode(err) != countersign.ECONFLICT {
 			t.Fatalf("delete a STARTED process: %v, want conflict", err)
 		}
-		if _, err := db.GetProcess(ctx, actor.WorkspaceID, p.ID); err != nil {
+		if _, err := db.Processes().GetProcess(ctx, actor.WorkspaceID, p.ID); err != nil {
 			t.Fatalf("process gone after a refused delete: %v", err)
 		}
 	})
@@ -212,7 +212,7 @@ func TestConcurrentTransitionsLoseNoUpdate(t *testing.T) {
 				workflow.SignerInput{SignerName: string(rune('a' + i)), SignerRole: workflow.RoleSigner})
 		}
 		p := createProcess(t, db, actor, in)
-		if _, err := db.ChangeProcess(ctx, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) }); err != nil {
+		if _, err := db.Processes().ChangeProcess(ctx, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) }); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
@@ -221,7 +221,7 @@ func TestConcurrentTransitionsLoseNoUpdate(t *testing.T) {
 			wg.Add(1)
 			go func(id string) {
 				defer wg.Done()
-				_, err := db.ChangeProcess(ctx, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Sign(id, now) })
+				_, err := db.Processes().ChangeProcess(ctx, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Sign(id, now) })
 				errs <- err
 			}(sg.ID)
 		}
@@ -232,7 +232,7 @@ func TestConcurrentTransitionsLoseNoUpdate(t *testing.T) {
 				t.Fatalf("concurrent sign: %v", err)
 			}
 		}
-		got, _ := db.GetProcess(ctx, actor.WorkspaceID, p.ID)
+		got, _ := db.Processes().GetProcess(ctx, actor.WorkspaceID, p.ID)
 		if got.Status != workflow.ProcessCompleted || got.Payload().TotalSigned != n {
 			t.Fatalf("after %d concurrent signatures: %s with %d signed", n, got.Status, got.Payload().TotalSigned)
 		}

@@ -41,14 +41,14 @@ func duplicateProfile(name string) error {
 // CreateDocumentProfile validates p and stores it with a new id, linking its
 // attributes (see workflow.DocumentProfile.Attributes): an attribute id that is
 // not in the workspace is EVALIDATION; a name already taken is ECONFLICT.
-func (db *DB) CreateDocumentProfile(ctx context.Context, actor countersign.Actor, p workflow.DocumentProfile) (workflow.DocumentProfile, error) {
+func (rsc *Resources) CreateDocumentProfile(ctx context.Context, actor countersign.Actor, p workflow.DocumentProfile) (workflow.DocumentProfile, error) {
 	if err := p.Validate(); err != nil {
 		return workflow.DocumentProfile{}, err
 	}
-	now := db.Now()
+	now := rsc.db.Now()
 	p.ID, p.CreatedAt = countersign.NewUUID(), now
-	err := db.Tx(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO document_profiles (id, workspace_id, created_at, updated_at, name,
+	err := rsc.db.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, rsc.db.q(`INSERT INTO document_profiles (id, workspace_id, created_at, updated_at, name,
 			document_type, owner_group, seal, is_seal_required, profile_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			p.ID, actor.WorkspaceID, micros(now), micros(now), p.Name, p.DocumentType, p.OwnerGroup, p.Seal,
 			intOf(p.IsSealRequired), p.ProfileOrder)
@@ -58,7 +58,7 @@ func (db *DB) CreateDocumentProfile(ctx context.Context, actor countersign.Actor
 		if err != nil {
 			return fmt.Errorf("insert document profile: %w", err)
 		}
-		p.Attributes, err = db.linkAttributes(ctx, tx, actor.WorkspaceID, p.ID, p.Attributes)
+		p.Attributes, err = rsc.db.linkAttributes(ctx, tx, actor.WorkspaceID, p.ID, p.Attributes)
 		return err
 	})
 	if err != nil {
@@ -69,19 +69,19 @@ func (db *DB) CreateDocumentProfile(ctx context.Context, actor countersign.Actor
 
 // UpdateDocumentProfile replaces every field of profile id but its createdAt,
 // attributes included, as CreateDocumentProfile describes.
-func (db *DB) UpdateDocumentProfile(ctx context.Context, actor countersign.Actor, id string, p workflow.DocumentProfile) (workflow.DocumentProfile, error) {
+func (rsc *Resources) UpdateDocumentProfile(ctx context.Context, actor countersign.Actor, id string, p workflow.DocumentProfile) (workflow.DocumentProfile, error) {
 	if err := p.Validate(); err != nil {
 		return workflow.DocumentProfile{}, err
 	}
-	err := db.Tx(ctx, func(tx *Tx) error {
-		old, err := db.getProfile(ctx, tx, actor.WorkspaceID, "id", id)
+	err := rsc.db.Tx(ctx, func(tx *Tx) error {
+		old, err := rsc.db.getProfile(ctx, tx, actor.WorkspaceID, "id", id)
 		if err != nil {
 			return err
 		}
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE document_profiles SET updated_at = ?, name = ?, document_type = ?,
+		_, err = tx.ExecContext(ctx, rsc.db.q(`UPDATE document_profiles SET updated_at = ?, name = ?, document_type = ?,
 			owner_group = ?, seal = ?, is_seal_required = ?, profile_order = ? WHERE workspace_id = ? AND id = ?`),
-			micros(db.Now()), p.Name, p.DocumentType, p.OwnerGroup, p.Seal, intOf(p.IsSealRequired), p.ProfileOrder,
+			micros(rsc.db.Now()), p.Name, p.DocumentType, p.OwnerGroup, p.Seal, intOf(p.IsSealRequired), p.ProfileOrder,
 			actor.WorkspaceID, id)
 		if IsUniqueViolation(err) {
 			return duplicateProfile(p.Name)
@@ -89,11 +89,11 @@ func (db *DB) UpdateDocumentProfile(ctx context.Context, actor countersign.Actor
 		if err != nil {
 			return fmt.Errorf("update document profile: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, db.q("DELETE FROM document_profile_attributes WHERE workspace_id = ? AND profile_id = ?"),
+		if _, err := tx.ExecContext(ctx, rsc.db.q("DELETE FROM document_profile_attributes WHERE workspace_id = ? AND profile_id = ?"),
 			actor.WorkspaceID, id); err != nil {
 			return fmt.Errorf("unlink document attributes: %w", err)
 		}
-		p.Attributes, err = db.linkAttributes(ctx, tx, actor.WorkspaceID, id, p.Attributes)
+		p.Attributes, err = rsc.db.linkAttributes(ctx, tx, actor.WorkspaceID, id, p.Attributes)
 		return err
 	})
 	if err != nil {
@@ -125,16 +125,16 @@ func (db *DB) linkAttributes(ctx context.Context, tx *Tx, workspaceID, profileID
 }
 
 // DeleteDocumentProfile deletes profile id; the attributes it listed stay.
-func (db *DB) DeleteDocumentProfile(ctx context.Context, actor countersign.Actor, id string) error {
-	return db.Tx(ctx, func(tx *Tx) error {
-		if _, err := db.getProfile(ctx, tx, actor.WorkspaceID, "id", id); err != nil {
+func (rsc *Resources) DeleteDocumentProfile(ctx context.Context, actor countersign.Actor, id string) error {
+	return rsc.db.Tx(ctx, func(tx *Tx) error {
+		if _, err := rsc.db.getProfile(ctx, tx, actor.WorkspaceID, "id", id); err != nil {
 			return err
 		}
 		for _, stmt := range []string{
 			"DELETE FROM document_profile_attributes WHERE workspace_id = ? AND profile_id = ?",
 			"DELETE FROM document_profiles WHERE workspace_id = ? AND id = ?",
 		} {
-			if _, err := tx.ExecContext(ctx, db.q(stmt), actor.WorkspaceID, id); err != nil {
+			if _, err := tx.ExecContext(ctx, rsc.db.q(stmt), actor.WorkspaceID, id); err != nil {
 				return fmt.Errorf("delete document profile: %w", err)
 			}
 		}
@@ -143,13 +143,13 @@ func (db *DB) DeleteDocumentProfile(ctx context.Context, actor countersign.Actor
 }
 
 // GetDocumentProfile returns one profile of a workspace with its attributes.
-func (db *DB) GetDocumentProfile(ctx context.Context, workspaceID, id string) (workflow.DocumentProfile, error) {
-	return db.getProfile(ctx, db, workspaceID, "id", id)
+func (rsc *Resources) GetDocumentProfile(ctx context.Context, workspaceID, id string) (workflow.DocumentProfile, error) {
+	return rsc.db.getProfile(ctx, rsc.db.x, workspaceID, "id", id)
 }
 
 // GetDocumentProfileByName returns the profile of a workspace named name exactly.
-func (db *DB) GetDocumentProfileByName(ctx context.Context, workspaceID, name string) (workflow.DocumentProfile, error) {
-	return db.getProfile(ctx, db, workspaceID, "name", name)
+func (rsc *Resources) GetDocumentProfileByName(ctx context.Context, workspaceID, name string) (workflow.DocumentProfile, error) {
+	return rsc.db.getProfile(ctx, rsc.db.x, workspaceID, "name", name)
 }
 
 // getProfile returns the profile whose column (id or name) is value.
@@ -176,17 +176,17 @@ func (db *DB) getProfile(ctx context.Context, q sqlx.QueryerContext, workspaceID
 
 // ListDocumentProfiles returns the profiles of a workspace, those of owner
 // group only when group is set, ordered by profileorder then name.
-func (db *DB) ListDocumentProfiles(ctx context.Context, workspaceID, group string) ([]workflow.DocumentProfile, error) {
+func (rsc *Resources) ListDocumentProfiles(ctx context.Context, workspaceID, group string) ([]workflow.DocumentProfile, error) {
 	cond, args := "1 = 1", []any{}
 	if group != "" {
 		cond, args = "p.owner_group = ?", []any{group}
 	}
 	var rows []profileRow
-	if err := db.SelectContext(ctx, &rows, db.q("SELECT "+profileColumns+" FROM document_profiles p WHERE p.workspace_id = ? AND "+
+	if err := rsc.db.x.SelectContext(ctx, &rows, rsc.db.q("SELECT "+profileColumns+" FROM document_profiles p WHERE p.workspace_id = ? AND "+
 		cond+" ORDER BY p.profile_order, p.name, p.id"), append([]any{workspaceID}, args...)...); err != nil {
 		return nil, classify(fmt.Errorf("list document profiles: %w", err))
 	}
-	attrs, err := db.profileAttributes(ctx, db, workspaceID, cond, args...)
+	attrs, err := rsc.db.profileAttributes(ctx, rsc.db.x, workspaceID, cond, args...)
 	if err != nil {
 		return nil, err
 	}

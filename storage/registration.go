@@ -70,8 +70,8 @@ func registrationDue(r *workflow.Registration) sql.NullInt64 {
 
 // CreateRegistration validates in and creates a PENDING signer registration
 // that expires in seven days. No event type exists for a new registration.
-func (db *DB) CreateRegistration(ctx context.Context, actor countersign.Actor, in workflow.RegistrationInput) (*workflow.Registration, error) {
-	r, err := workflow.NewRegistration(in, actor, db.Now())
+func (rs *Registrations) CreateRegistration(ctx context.Context, actor countersign.Actor, in workflow.RegistrationInput) (*workflow.Registration, error) {
+	r, err := workflow.NewRegistration(in, actor, rs.db.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (db *DB) CreateRegistration(ctx context.Context, actor countersign.Actor, i
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.ExecContext(ctx, db.q(`INSERT INTO registrations (id, workspace_id, status, created_at, updated_at,
+	if _, err := rs.db.x.ExecContext(ctx, rs.db.q(`INSERT INTO registrations (id, workspace_id, status, created_at, updated_at,
 		next_due_at, version, body) VALUES (?, ?, ?, ?, ?, ?, 1, ?)`), r.ID, r.WorkspaceID, string(r.Status),
 		micros(r.CreatedAt), micros(r.UpdatedAt), registrationDue(r), body); err != nil {
 		return nil, classify(fmt.Errorf("insert registration: %w", err))
@@ -88,8 +88,8 @@ func (db *DB) CreateRegistration(ctx context.Context, actor countersign.Actor, i
 }
 
 // GetRegistration returns one registration of a workspace.
-func (db *DB) GetRegistration(ctx context.Context, workspaceID, id string) (*workflow.Registration, error) {
-	r, _, err := db.readRegistration(ctx, db, workspaceID, id, false)
+func (rs *Registrations) GetRegistration(ctx context.Context, workspaceID, id string) (*workflow.Registration, error) {
+	r, _, err := rs.db.readRegistration(ctx, rs.db.x, workspaceID, id, false)
 	return r, err
 }
 
@@ -97,22 +97,22 @@ func (db *DB) GetRegistration(ctx context.Context, workspaceID, id string) (*wor
 // after expiring it if its seven days are over, and saves the state with the
 // events in one transaction, like ChangeProcess (an expiry is saved even when
 // cmd then fails).
-func (db *DB) ChangeRegistration(ctx context.Context, actor countersign.Actor, id string, cmd workflow.RegistrationCommand) (*workflow.Registration, error) {
+func (rs *Registrations) ChangeRegistration(ctx context.Context, actor countersign.Actor, id string, cmd workflow.RegistrationCommand) (*workflow.Registration, error) {
 	var out changed[*workflow.Registration]
 	err := retryStale(func() error {
-		return db.Tx(ctx, func(tx *Tx) error {
-			now := db.Now()
-			l, err := db.lockRegistration(ctx, tx, actor.WorkspaceID, id)
+		return rs.db.Tx(ctx, func(tx *Tx) error {
+			now := rs.db.Now()
+			l, err := rs.db.lockRegistration(ctx, tx, actor.WorkspaceID, id)
 			if err != nil {
 				return err
 			}
-			out, err = change(ctx, db, tx, l, func(r *workflow.Registration) (*workflow.Registration, []workflow.Emitted, error) {
+			out, err = change(ctx, rs.db, tx, l, func(r *workflow.Registration) (*workflow.Registration, []workflow.Emitted, error) {
 				return workflow.ApplyRegistration(r, now, cmd)
 			})
 			if err != nil || out.cmdErr != nil {
 				return err
 			}
-			return db.writeEmitted(ctx, tx, actor, id, out.next.Payload(), out.emitted)
+			return rs.db.writeEmitted(ctx, tx, actor, id, out.next.Payload(), out.emitted)
 		})
 	})
 	if err != nil {

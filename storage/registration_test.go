@@ -22,7 +22,7 @@ func TestRegistrationSurvivesSaveAndLoad(t *testing.T) {
 		if err := db.InsertRegistration(context.Background(), &r); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.GetRegistration(context.Background(), actor.WorkspaceID, r.ID)
+		got, err := db.Registrations().GetRegistration(context.Background(), actor.WorkspaceID, r.ID)
 		if err != nil || !reflect.DeepEqual(got, &r) {
 			t.Fatalf("loaded %+v, %v; want %+v", got, err, &r)
 		}
@@ -35,7 +35,7 @@ func TestRegistrationLifecycle(t *testing.T) {
 		processClock(db)
 		actor, _ := storagetest.Workspace(t, db, "A")
 		in := workflow.RegistrationInput{FullName: "Jane Doe", Email: "jane@example.com", Method: workflow.MethodWeb}
-		r, err := db.CreateRegistration(ctx, actor, in)
+		r, err := db.Registrations().CreateRegistration(ctx, actor, in)
 		if err != nil || r.Status != workflow.RegistrationPending {
 			t.Fatalf("create: %v %v", r, err)
 		}
@@ -51,7 +51,7 @@ func TestRegistrationLifecycle(t *testing.T) {
 			},
 		}
 		for _, cmd := range steps {
-			if r, err = db.ChangeRegistration(ctx, actor, r.ID, cmd); err != nil {
+			if r, err = db.Registrations().ChangeRegistration(ctx, actor, r.ID, cmd); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -60,7 +60,7 @@ func TestRegistrationLifecycle(t *testing.T) {
 		}
 		// An illegal transition writes nothing.
 		before := countRows(t, db, "SELECT COUNT(*) FROM events")
-		if _, err := db.ChangeRegistration(ctx, actor, r.ID, steps[1]); countersign.ErrorCode(err) != countersign.ECONFLICT {
+		if _, err := db.Registrations().ChangeRegistration(ctx, actor, r.ID, steps[1]); countersign.ErrorCode(err) != countersign.ECONFLICT {
 			t.Fatalf("complete twice: %v", err)
 		}
 		if after := countRows(t, db, "SELECT COUNT(*) FROM events"); after != before {
@@ -71,7 +71,7 @@ func TestRegistrationLifecycle(t *testing.T) {
 			t.Fatalf("events %v, want %v", got, want)
 		}
 		other, _ := storagetest.Workspace(t, db, "B")
-		if _, err := db.GetRegistration(ctx, other.WorkspaceID, r.ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, err := db.Registrations().GetRegistration(ctx, other.WorkspaceID, r.ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("other workspace: %v", err)
 		}
 	})
@@ -83,26 +83,26 @@ func TestRegistrationsExpire(t *testing.T) {
 		advance := processClock(db)
 		actor, _ := storagetest.Workspace(t, db, "A")
 		in := workflow.RegistrationInput{FullName: "Jane Doe", Email: "jane@example.com", Method: workflow.MethodPVID}
-		byScheduler, _ := db.CreateRegistration(ctx, actor, in)
-		byRequest, _ := db.CreateRegistration(ctx, actor, in)
-		if n, err := db.ApplyDue(ctx, pt0.Add(6*24*time.Hour), 10); err != nil || n != 0 {
+		byScheduler, _ := db.Registrations().CreateRegistration(ctx, actor, in)
+		byRequest, _ := db.Registrations().CreateRegistration(ctx, actor, in)
+		if n, err := db.Processes().ApplyDue(ctx, pt0.Add(6*24*time.Hour), 10); err != nil || n != 0 {
 			t.Fatalf("before seven days: %d %v", n, err)
 		}
-		if n, err := db.ApplyDue(ctx, pt0.Add(7*24*time.Hour), 1); err != nil || n != 1 {
+		if n, err := db.Processes().ApplyDue(ctx, pt0.Add(7*24*time.Hour), 1); err != nil || n != 1 {
 			t.Fatalf("after seven days: %d %v", n, err)
 		}
 		advance(8 * 24 * time.Hour)
-		got, _ := db.GetRegistration(ctx, actor.WorkspaceID, byScheduler.ID)
+		got, _ := db.Registrations().GetRegistration(ctx, actor.WorkspaceID, byScheduler.ID)
 		other := byRequest
 		if got.Status != workflow.RegistrationExpired {
-			got, _ = db.GetRegistration(ctx, actor.WorkspaceID, byRequest.ID)
+			got, _ = db.Registrations().GetRegistration(ctx, actor.WorkspaceID, byRequest.ID)
 			other = byScheduler
 		}
 		if got.Status != workflow.RegistrationExpired {
 			t.Fatalf("no registration expired")
 		}
 		// A request on the other one past its seven days expires it first, then refuses.
-		_, err := db.ChangeRegistration(ctx, actor, other.ID, func(r *workflow.Registration, now time.Time) ([]workflow.Emitted, error) {
+		_, err := db.Registrations().ChangeRegistration(ctx, actor, other.ID, func(r *workflow.Registration, now time.Time) ([]workflow.Emitted, error) {
 			return r.VerifyIdentity(true, now)
 		})
 		if countersign.ErrorCode(err) != countersign.ECONFLICT {

@@ -27,24 +27,24 @@ func remindOpen(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) 
 // action is open gets action.reminder.sent (workflow.Process.RemindOpen), all
 // in one transaction, each process's deadlines applied first. The answer, also
 // stored as the events' response body, counts the signers and processes.
-func (db *DB) SendReminders(ctx context.Context, actor countersign.Actor) (workflow.ReminderSummary, error) {
+func (ps *Processes) SendReminders(ctx context.Context, actor countersign.Actor) (workflow.ReminderSummary, error) {
 	var sum workflow.ReminderSummary
 	err := retryStale(func() error {
 		sum = workflow.ReminderSummary{}
-		return db.Tx(ctx, func(tx *Tx) error {
+		return ps.db.Tx(ctx, func(tx *Tx) error {
 			var ids []string
-			if err := tx.SelectContext(ctx, &ids, db.q("SELECT id FROM processes WHERE workspace_id = ? AND status = ? ORDER BY id"),
+			if err := tx.SelectContext(ctx, &ids, ps.db.q("SELECT id FROM processes WHERE workspace_id = ? AND status = ? ORDER BY id"),
 				actor.WorkspaceID, string(workflow.ProcessStarted)); err != nil {
 				return fmt.Errorf("list started processes: %w", err)
 			}
 			var all []changed[*workflow.Process]
-			now := db.Now()
+			now := ps.db.Now()
 			for _, id := range ids {
-				l, err := db.lockProcess(ctx, tx, actor.WorkspaceID, id)
+				l, err := ps.db.lockProcess(ctx, tx, actor.WorkspaceID, id)
 				if err != nil {
 					return err
 				}
-				out, err := change(ctx, db, tx, l, func(p *workflow.Process) (*workflow.Process, []workflow.Emitted, error) {
+				out, err := change(ctx, ps.db, tx, l, func(p *workflow.Process) (*workflow.Process, []workflow.Emitted, error) {
 					return workflow.Apply(p, now, remindOpen)
 				})
 				if err != nil {
@@ -57,7 +57,7 @@ func (db *DB) SendReminders(ctx context.Context, actor countersign.Actor) (workf
 				}
 			}
 			for _, r := range all {
-				if err := db.writeEmitted(ctx, tx, actor, r.next.ID, sum, r.emitted); err != nil {
+				if err := ps.db.writeEmitted(ctx, tx, actor, r.next.ID, sum, r.emitted); err != nil {
 					return err
 				}
 			}

@@ -24,24 +24,24 @@ type replayTarget struct {
 // ReplayDelivery creates a new delivery of the delivery's event to its
 // endpoint and queues it after commit through the dispatcher. A deleted or disabled endpoint, or an event whose body
 // retention expunged, is a conflict.
-func (db *DB) ReplayDelivery(ctx context.Context, actor countersign.Actor, id string) (webhook.Delivery, error) {
+func (wh *Webhooks) ReplayDelivery(ctx context.Context, actor countersign.Actor, id string) (webhook.Delivery, error) {
 	var out []webhook.Delivery
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err := wh.db.Tx(ctx, func(tx *Tx) error {
 		var row deliveryRow
-		err := tx.GetContext(ctx, &row, db.q("SELECT "+deliveryColumns+" FROM deliveries WHERE workspace_id = ? AND id = ?"), actor.WorkspaceID, id)
+		err := tx.GetContext(ctx, &row, wh.db.q("SELECT "+deliveryColumns+" FROM deliveries WHERE workspace_id = ? AND id = ?"), actor.WorkspaceID, id)
 		if isNoRows(err) {
 			return countersign.NotFound("delivery")
 		}
 		if err != nil {
 			return fmt.Errorf("get delivery: %w", err)
 		}
-		if err := db.replayableEndpoint(ctx, tx, actor.WorkspaceID, row.EndpointID, true); err != nil {
+		if err := wh.db.replayableEndpoint(ctx, tx, actor.WorkspaceID, row.EndpointID, true); err != nil {
 			return err
 		}
-		if _, err := db.replayableEvent(ctx, tx, actor.WorkspaceID, row.EventID); err != nil {
+		if _, err := wh.db.replayableEvent(ctx, tx, actor.WorkspaceID, row.EventID); err != nil {
 			return err
 		}
-		out, err = db.insertReplays(ctx, tx, actor.WorkspaceID, id, []replayTarget{{row.EventID, row.EventType, row.EndpointID}})
+		out, err = wh.db.insertReplays(ctx, tx, actor.WorkspaceID, id, []replayTarget{{row.EventID, row.EventType, row.EndpointID}})
 		return err
 	})
 	if err != nil {
@@ -54,16 +54,16 @@ func (db *DB) ReplayDelivery(ctx context.Context, actor countersign.Actor, id st
 // whose subscription matches its type, or only to endpointID when it is set
 // (which must be enabled and subscribe to the type; a webhook.test event may
 // go to any endpoint), and queues them after commit through the dispatcher.
-func (db *DB) ReplayEvent(ctx context.Context, actor countersign.Actor, eventID, endpointID string) ([]webhook.Delivery, error) {
+func (wh *Webhooks) ReplayEvent(ctx context.Context, actor countersign.Actor, eventID, endpointID string) ([]webhook.Delivery, error) {
 	var out []webhook.Delivery
-	err := db.Tx(ctx, func(tx *Tx) error {
-		t, err := db.replayableEvent(ctx, tx, actor.WorkspaceID, eventID)
+	err := wh.db.Tx(ctx, func(tx *Tx) error {
+		t, err := wh.db.replayableEvent(ctx, tx, actor.WorkspaceID, eventID)
 		if err != nil {
 			return err
 		}
 		var targets []replayTarget
 		if endpointID != "" {
-			e, err := db.endpoint(ctx, tx, actor.WorkspaceID, endpointID)
+			e, err := wh.db.endpoint(ctx, tx, actor.WorkspaceID, endpointID)
 			if err != nil {
 				return err
 			}
@@ -75,7 +75,7 @@ func (db *DB) ReplayEvent(ctx context.Context, actor countersign.Actor, eventID,
 			}
 			targets = append(targets, replayTarget{eventID, string(t), endpointID})
 		} else {
-			subs, err := db.subscribers(ctx, tx, actor.WorkspaceID)
+			subs, err := wh.db.subscribers(ctx, tx, actor.WorkspaceID)
 			if err != nil {
 				return err
 			}
@@ -86,7 +86,7 @@ func (db *DB) ReplayEvent(ctx context.Context, actor countersign.Actor, eventID,
 				return countersign.Errorf(countersign.ECONFLICT, "no enabled webhook endpoint subscribes to %s", t)
 			}
 		}
-		out, err = db.insertReplays(ctx, tx, actor.WorkspaceID, eventID, targets)
+		out, err = wh.db.insertReplays(ctx, tx, actor.WorkspaceID, eventID, targets)
 		return err
 	})
 	return out, err

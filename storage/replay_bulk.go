@@ -80,11 +80,11 @@ func clampReplayFilter(f webhook.DeliveryFilter, now time.Time) webhook.Delivery
 
 // CountReplay returns how many deliveries a bulk replay with filter f would
 // send again now (a dry run); it writes nothing.
-func (db *DB) CountReplay(ctx context.Context, workspaceID string, f webhook.DeliveryFilter) (int, error) {
-	if _, err := db.GetEndpoint(ctx, workspaceID, f.EndpointID); err != nil {
+func (wh *Webhooks) CountReplay(ctx context.Context, workspaceID string, f webhook.DeliveryFilter) (int, error) {
+	if _, err := wh.GetEndpoint(ctx, workspaceID, f.EndpointID); err != nil {
 		return 0, err
 	}
-	return db.countReplay(ctx, db, workspaceID, clampReplayFilter(f, db.Now()))
+	return wh.db.countReplay(ctx, wh.db.x, workspaceID, clampReplayFilter(f, wh.db.Now()))
 }
 
 func (db *DB) countReplay(ctx context.Context, q interface {
@@ -104,15 +104,15 @@ func (db *DB) countReplay(ctx context.Context, q interface {
 // enabled. A replay that matches nothing is completed at once. The matching
 // deliveries are counted before the row is written, outside any transaction,
 // so a large count never holds up writers.
-func (db *DB) CreateReplay(ctx context.Context, actor countersign.Actor, f webhook.DeliveryFilter, rate int) (webhook.Replay, error) {
-	e, err := db.GetEndpoint(ctx, actor.WorkspaceID, f.EndpointID)
+func (wh *Webhooks) CreateReplay(ctx context.Context, actor countersign.Actor, f webhook.DeliveryFilter, rate int) (webhook.Replay, error) {
+	e, err := wh.GetEndpoint(ctx, actor.WorkspaceID, f.EndpointID)
 	if err != nil {
 		return webhook.Replay{}, err
 	}
 	if !e.Enabled {
 		return webhook.Replay{}, countersign.Errorf(countersign.ECONFLICT, "webhook endpoint %s is disabled; enable it before replaying", e.ID)
 	}
-	now := db.Now()
+	now := wh.db.Now()
 	f = clampReplayFilter(f, now)
 	rate = min(max(rate, 1), webhook.MaxReplayRate)
 	doc, err := json.Marshal(replayFilterDoc{Status: f.Status, EventType: f.EventType, CreatedAfter: *f.CreatedAfter,
@@ -123,13 +123,13 @@ func (db *DB) CreateReplay(ctx context.Context, actor countersign.Actor, f webho
 	row := replayRow{ID: countersign.NewID(countersign.PrefixReplay, now), WorkspaceID: actor.WorkspaceID, EndpointID: f.EndpointID,
 		Filter: string(doc), Status: string(webhook.ReplayRunning), APIKeyID: sql.NullString{String: actor.APIKeyID, Valid: actor.APIKeyID != ""},
 		CreatedAt: micros(now), UpdatedAt: micros(now)}
-	if row.Total, err = db.countReplay(ctx, db, actor.WorkspaceID, f); err != nil {
+	if row.Total, err = wh.db.countReplay(ctx, wh.db.x, actor.WorkspaceID, f); err != nil {
 		return webhook.Replay{}, err
 	}
 	if row.Total == 0 {
 		row.Status, row.FinishedAt = string(webhook.ReplayCompleted), sql.NullInt64{Int64: micros(now), Valid: true}
 	}
-	_, err = db.NamedExecContext(ctx, `INSERT INTO replays (`+replayColumns+`) VALUES (:id, :workspace_id, :endpoint_id,
+	_, err = wh.db.x.NamedExecContext(ctx, `INSERT INTO replays (`+replayColumns+`) VALUES (:id, :workspace_id, :endpoint_id,
 		:filter, :status, :total, :done, :cursor, :api_key_id, :created_at, :updated_at, :finished_at)`, row)
 	if err != nil {
 		return webhook.Replay{}, classify(fmt.Errorf("insert replay: %w", err))
@@ -138,9 +138,9 @@ func (db *DB) CreateReplay(ctx context.Context, actor countersign.Actor, f webho
 }
 
 // GetReplay returns one bulk replay of a workspace.
-func (db *DB) GetReplay(ctx context.Context, workspaceID, id string) (webhook.Replay, error) {
+func (wh *Webhooks) GetReplay(ctx context.Context, workspaceID, id string) (webhook.Replay, error) {
 	var row replayRow
-	err := db.GetContext(ctx, &row, db.q("SELECT "+replayColumns+" FROM replays WHERE workspace_id = ? AND id = ?"), workspaceID, id)
+	err := wh.db.x.GetContext(ctx, &row, wh.db.q("SELECT "+replayColumns+" FROM replays WHERE workspace_id = ? AND id = ?"), workspaceID, id)
 	if isNoRows(err) {
 		return webhook.Replay{}, countersign.NotFound("replay")
 	}
@@ -152,15 +152,15 @@ func (db *DB) GetReplay(ctx context.Context, workspaceID, id string) (webhook.Re
 
 // CancelReplay stops a running bulk replay: the runner makes no more of its
 // deliveries (those already made go on). A finished replay is a conflict.
-func (db *DB) CancelReplay(ctx context.Context, actor countersign.Actor, id string) (webhook.Replay, error) {
-	now := micros(db.Now())
-	res, err := db.ExecContext(ctx, db.q(`UPDATE replays SET status = ?, finished_at = ?, updated_at = ?
+func (wh *Webhooks) CancelReplay(ctx context.Context, actor countersign.Actor, id string) (webhook.Replay, error) {
+	now := micros(wh.db.Now())
+	res, err := wh.db.x.ExecContext(ctx, wh.db.q(`UPDATE replays SET status = ?, finished_at = ?, updated_at = ?
 		WHERE workspace_id = ? AND id = ? AND status = ?`),
 		string(webhook.ReplayCancelled), now, now, actor.WorkspaceID, id, string(webhook.ReplayRunning))
 	if err != nil {
 		return webhook.Replay{}, classify(fmt.Errorf("cancel replay: %w", err))
 	}
-	r, err := db.GetReplay(ctx, actor.WorkspaceID, id)
+	r, err := wh.GetReplay(ctx, actor.WorkspaceID, id)
 	if err != nil {
 		return r, err
 	}

@@ -11,7 +11,7 @@ import (
 // ListReplays returns a page of a workspace's bulk replays, newest first
 // (by id, whose time prefix is the creation time), and whether older ones
 // follow. A StartingAfter that names no replay simply bounds the ids.
-func (db *DB) ListReplays(ctx context.Context, workspaceID string, q webhook.ReplayQuery) ([]webhook.Replay, bool, error) {
+func (wh *Webhooks) ListReplays(ctx context.Context, workspaceID string, q webhook.ReplayQuery) ([]webhook.Replay, bool, error) {
 	conds, args := []string{"workspace_id = ?"}, []any{workspaceID}
 	if q.EndpointID != "" {
 		conds, args = append(conds, "endpoint_id = ?"), append(args, q.EndpointID)
@@ -24,7 +24,7 @@ func (db *DB) ListReplays(ctx context.Context, workspaceID string, q webhook.Rep
 	}
 	limit := max(q.Limit, 1)
 	var rows []replayRow
-	err := db.SelectContext(ctx, &rows, db.q("SELECT "+replayColumns+" FROM replays WHERE "+strings.Join(conds, " AND ")+
+	err := wh.db.x.SelectContext(ctx, &rows, wh.db.q("SELECT "+replayColumns+" FROM replays WHERE "+strings.Join(conds, " AND ")+
 		" ORDER BY id DESC LIMIT ?"), append(args, limit+1)...)
 	if err != nil {
 		return nil, false, classify(fmt.Errorf("list replays: %w", err))

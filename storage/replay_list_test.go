@@ -25,7 +25,7 @@ func TestListReplaysFiltersAndPages(t *testing.T) {
 			t.Helper()
 			clock.advance(time.Millisecond)
 			f := webhook.DeliveryFilter{EndpointID: ep.ID, Status: webhook.StatusFailed, CreatedAfter: &start, CreatedBefore: &end}
-			r, err := db.CreateReplay(ctx, actor, f, 1)
+			r, err := db.Webhooks().CreateReplay(ctx, actor, f, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -33,13 +33,13 @@ func TestListReplaysFiltersAndPages(t *testing.T) {
 		}
 		// Newest last: a1 running, b1 completed (nothing to replay), a2 cancelled, a3 running.
 		a1, b1, a2, a3 := create(a), create(b), create(a), create(a)
-		if _, err := db.CancelReplay(ctx, actor, a2); err != nil {
+		if _, err := db.Webhooks().CancelReplay(ctx, actor, a2); err != nil {
 			t.Fatal(err)
 		}
 		rpFailed(t, db, clock, otherWS, rpEndpoint(t, db, otherWS, "*"), 1)
 		ids := func(q webhook.ReplayQuery) ([]string, bool) {
 			t.Helper()
-			rs, more, err := db.ListReplays(ctx, actor.WorkspaceID, q)
+			rs, more, err := db.Webhooks().ListReplays(ctx, actor.WorkspaceID, q)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -18,9 +18,9 @@ var errReplayMoved = errors.New("replay advanced by another runner")
 // RunningReplays returns up to limit running bulk replays, the least recently
 // stepped first (their updated_at is the pacing clock). A replay whose row
 // cannot be decoded is left out and reported in the error.
-func (db *DB) RunningReplays(ctx context.Context, limit int) ([]webhook.Replay, error) {
+func (wh *Webhooks) RunningReplays(ctx context.Context, limit int) ([]webhook.Replay, error) {
 	var rows []replayRow
-	err := db.SelectContext(ctx, &rows, db.q("SELECT "+replayColumns+` FROM replays WHERE status = ?
+	err := wh.db.x.SelectContext(ctx, &rows, wh.db.q("SELECT "+replayColumns+` FROM replays WHERE status = ?
 		ORDER BY updated_at, id LIMIT ?`), string(webhook.ReplayRunning), limit)
 	if err != nil {
 		return nil, classify(fmt.Errorf("list running replays: %w", err))
@@ -42,7 +42,7 @@ func (db *DB) RunningReplays(ctx context.Context, limit int) ([]webhook.Replay, 
 // replay deliveries of step.Deliveries, queued after commit, and the replay's
 // new cursor, count, status and pacing clock, provided the replay is still
 // running at the cursor it was read at; otherwise it reports false.
-func (db *DB) AdvanceReplay(ctx context.Context, r webhook.Replay, step webhook.ReplayStep) (bool, error) {
+func (wh *Webhooks) AdvanceReplay(ctx context.Context, r webhook.Replay, step webhook.ReplayStep) (bool, error) {
 	var finished any
 	if step.Status != webhook.ReplayRunning {
 		finished = micros(step.Now)
@@ -51,8 +51,8 @@ func (db *DB) AdvanceReplay(ctx context.Context, r webhook.Replay, step webhook.
 	for i, d := range step.Deliveries {
 		targets[i] = replayTarget{eventID: d.EventID, eventType: d.EventType, endpointID: d.EndpointID}
 	}
-	err := db.Tx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE replays SET cursor = ?, done = done + ?, status = ?, finished_at = ?,
+	err := wh.db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, wh.db.q(`UPDATE replays SET cursor = ?, done = done + ?, status = ?, finished_at = ?,
 			updated_at = ? WHERE id = ? AND status = ? AND cursor = ?`),
 			step.Cursor, len(targets), string(step.Status), finished, micros(step.Paced), r.ID, string(webhook.ReplayRunning), r.Cursor)
 		if err != nil {
@@ -61,7 +61,7 @@ func (db *DB) AdvanceReplay(ctx context.Context, r webhook.Replay, step webhook.
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errReplayMoved // cancelled, or another runner took this step
 		}
-		_, err = db.insertReplays(ctx, tx, r.WorkspaceID, r.ID, targets)
+		_, err = wh.db.insertReplays(ctx, tx, r.WorkspaceID, r.ID, targets)
 		return err
 	})
 	if errors.Is(err, errReplayMoved) {
@@ -72,11 +72,11 @@ func (db *DB) AdvanceReplay(ctx context.Context, r webhook.Replay, step webhook.
 
 // NextToReplay returns up to n deliveries to replay after the cursor, in
 // (created_at, id) order, which the endpoint's index serves, and the new cursor.
-func (db *DB) NextToReplay(ctx context.Context, r webhook.Replay, n int) ([]webhook.Delivery, string, error) {
+func (wh *Webhooks) NextToReplay(ctx context.Context, r webhook.Replay, n int) ([]webhook.Delivery, string, error) {
 	where, args := replayWhere(r.Filter, r.WorkspaceID)
 	if r.Cursor != "" {
 		var at int64
-		if err := db.GetContext(ctx, &at, db.q("SELECT created_at FROM deliveries WHERE workspace_id = ? AND id = ?"), r.WorkspaceID, r.Cursor); err != nil {
+		if err := wh.db.x.GetContext(ctx, &at, wh.db.q("SELECT created_at FROM deliveries WHERE workspace_id = ? AND id = ?"), r.WorkspaceID, r.Cursor); err != nil {
 			return nil, "", classify(fmt.Errorf("find replay cursor %s: %w", r.Cursor, err))
 		}
 		where += " AND (d.created_at > ? OR (d.created_at = ? AND d.id > ?))"
@@ -87,7 +87,7 @@ func (db *DB) NextToReplay(ctx context.Context, r webhook.Replay, n int) ([]webh
 		EventID   string `db:"event_id"`
 		EventType string `db:"event_type"`
 	}
-	err := db.SelectContext(ctx, &rows, db.q("SELECT d.id, d.event_id, d.event_type FROM deliveries d WHERE "+where+
+	err := wh.db.x.SelectContext(ctx, &rows, wh.db.q("SELECT d.id, d.event_id, d.event_type FROM deliveries d WHERE "+where+
 		" ORDER BY d.created_at, d.id LIMIT ?"), append(args, n)...)
 	if err != nil {
 		return nil, "", classify(fmt.Errorf("list deliveries to replay: %w", err))
@@ -103,8 +103,8 @@ func (db *DB) NextToReplay(ctx context.Context, r webhook.Replay, n int) ([]webh
 }
 
 // FinishReplay ends a running replay with status.
-func (db *DB) FinishReplay(ctx context.Context, r webhook.Replay, status webhook.ReplayStatus, now time.Time) error {
-	_, err := db.ExecContext(ctx, db.q(`UPDATE replays SET status = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status = ?`),
+func (wh *Webhooks) FinishReplay(ctx context.Context, r webhook.Replay, status webhook.ReplayStatus, now time.Time) error {
+	_, err := wh.db.x.ExecContext(ctx, wh.db.q(`UPDATE replays SET status = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status = ?`),
 		string(status), micros(now), micros(now), r.ID, string(webhook.ReplayRunning))
 	if err != nil {
 		return classify(fmt.Errorf("finish replay: %w", err))

@@ -49,7 +49,7 @@ func (r *rpTasks) all() []webhook.Task {
 func rpEndpoint(t *testing.T, db *storage.DB, actor countersign.Actor, patterns ...string) webhook.Endpoint {
 	t.Helper()
 	url := "https://receiver.example/hook"
-	e, err := db.CreateEndpoint(context.Background(), actor, webhook.EndpointInput{URL: &url, EventTypes: patterns})
+	e, err := db.Webhooks().CreateEndpoint(context.Background(), actor, webhook.EndpointInput{URL: &url, EventTypes: patterns})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func rpEndpoint(t *testing.T, db *storage.DB, actor countersign.Actor, patterns 
 // rpTestDelivery sends a webhook.test event to e and returns its delivery.
 func rpTestDelivery(t *testing.T, db *storage.DB, actor countersign.Actor, e webhook.Endpoint) webhook.Delivery {
 	t.Helper()
-	_, d, err := db.SendTestEvent(context.Background(), actor, e.ID)
+	_, d, err := db.Webhooks().SendTestEvent(context.Background(), actor, e.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func rpAttempt(t *testing.T, db *storage.DB, d webhook.Delivery, code int, at ti
 		rec.Status, rec.Failed = webhook.StatusFailed, true
 		rec.Attempt.ErrorClass, rec.Attempt.Error = webhook.ClassHTTPStatus, "the endpoint answered an error"
 	}
-	if out, err := db.RecordAttempt(context.Background(), rec); err != nil || !out.Applied {
+	if out, err := db.Webhooks().RecordAttempt(context.Background(), rec); err != nil || !out.Applied {
 		t.Fatalf("record attempt: %v, %+v", err, out)
 	}
 }
@@ -87,7 +87,7 @@ func rpAttempt(t *testing.T, db *storage.DB, d webhook.Delivery, code int, at ti
 // rpDeliveries lists the deliveries of a replay.
 func rpDeliveries(t *testing.T, db *storage.DB, workspaceID, replayID string) []webhook.Delivery {
 	t.Helper()
-	all, _, err := db.ListDeliveries(context.Background(), workspaceID, webhook.DeliveryFilter{}, "", 1000)
+	all, _, err := db.Webhooks().ListDeliveries(context.Background(), workspaceID, webhook.DeliveryFilter{}, "", 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,9 @@ func rpFailed(t *testing.T, db *storage.DB, clock *rpClock, actor countersign.Ac
 }
 
 // rpRunner is the bulk replay runner over db.
-func rpRunner(db *storage.DB) *webhook.ReplayRunner { return &webhook.ReplayRunner{Store: db} }
+func rpRunner(db *storage.DB) *webhook.ReplayRunner {
+	return &webhook.ReplayRunner{Store: db.Webhooks()}
+}
 
 func TestRunReplaysPacesAndCompletes(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
@@ -134,10 +136,10 @@ func TestRunReplaysPacesAndCompletes(t *testing.T) {
 		tasksBefore := len(rec.all())
 
 		f := webhook.DeliveryFilter{EndpointID: ep.ID, Status: webhook.StatusFailed, CreatedAfter: &start, CreatedBefore: &end}
-		if n, err := db.CountReplay(ctx, actor.WorkspaceID, f); err != nil || n != 25 {
+		if n, err := db.Webhooks().CountReplay(ctx, actor.WorkspaceID, f); err != nil || n != 25 {
 			t.Fatalf("dry run counted %d, %v; want 25", n, err)
 		}
-		r, err := db.CreateReplay(ctx, actor, f, 10)
+		r, err := db.Webhooks().CreateReplay(ctx, actor, f, 10)
 		if err != nil || r.Total != 25 || r.Status != webhook.ReplayRunning || r.APIKeyID != actor.APIKeyID {
 			t.Fatalf("create: %+v, %v", r, err)
 		}
@@ -166,7 +168,7 @@ func TestRunReplaysPacesAndCompletes(t *testing.T) {
 				t.Fatalf("deliveries per tick = %v, want 2 per tick then 1 then none", perTick)
 			}
 		}
-		got, err := db.GetReplay(ctx, actor.WorkspaceID, r.ID)
+		got, err := db.Webhooks().GetReplay(ctx, actor.WorkspaceID, r.ID)
 		if err != nil || got.Status != webhook.ReplayCompleted || got.Done != 25 || got.FinishedAt == nil {
 			t.Fatalf("after the run: %+v, %v", got, err)
 		}
@@ -189,10 +191,10 @@ func TestRunReplaysPacesAndCompletes(t *testing.T) {
 			}
 		}
 		// The originals now have a newer delivery: a second replay finds nothing.
-		if n, err := db.CountReplay(ctx, actor.WorkspaceID, f); err != nil || n != 0 {
+		if n, err := db.Webhooks().CountReplay(ctx, actor.WorkspaceID, f); err != nil || n != 0 {
 			t.Fatalf("second dry run counted %d, %v; want 0", n, err)
 		}
-		r2, err := db.CreateReplay(ctx, actor, f, 10)
+		r2, err := db.Webhooks().CreateReplay(ctx, actor, f, 10)
 		if err != nil || r2.Status != webhook.ReplayCompleted || r2.Total != 0 {
 			t.Fatalf("empty replay: %+v, %v", r2, err)
 		}
@@ -211,7 +213,7 @@ func TestRunReplaysBudgetAndCancel(t *testing.T) {
 		end := clock.now()
 		clock.advance(time.Second)
 		f := webhook.DeliveryFilter{EndpointID: ep.ID, Status: webhook.StatusFailed, CreatedAfter: &start, CreatedBefore: &end}
-		r, err := db.CreateReplay(ctx, actor, f, 1000)
+		r, err := db.Webhooks().CreateReplay(ctx, actor, f, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,17 +221,17 @@ func TestRunReplaysBudgetAndCancel(t *testing.T) {
 		if n, err := rpRunner(db).Step(ctx, r.CreatedAt.Add(time.Hour), 3); err != nil || n != 3 {
 			t.Fatalf("budget 3 made %d, %v", n, err)
 		}
-		if _, err := db.CancelReplay(ctx, otherWS, r.ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, err := db.Webhooks().CancelReplay(ctx, otherWS, r.ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("cancel from another workspace: %v", err)
 		}
-		got, err := db.CancelReplay(ctx, actor, r.ID)
+		got, err := db.Webhooks().CancelReplay(ctx, actor, r.ID)
 		if err != nil || got.Status != webhook.ReplayCancelled || got.Done != 3 || got.FinishedAt == nil {
 			t.Fatalf("cancel: %+v, %v", got, err)
 		}
 		if n, err := rpRunner(db).Step(ctx, r.CreatedAt.Add(2*time.Hour), 1000); err != nil || n != 0 {
 			t.Fatalf("a cancelled replay made %d deliveries, %v", n, err)
 		}
-		if _, err := db.CancelReplay(ctx, actor, r.ID); countersign.ErrorCode(err) != countersign.ECONFLICT {
+		if _, err := db.Webhooks().CancelReplay(ctx, actor, r.ID); countersign.ErrorCode(err) != countersign.ECONFLICT {
 			t.Fatalf("second cancel: %v, want a conflict", err)
 		}
 		if len(rpDeliveries(t, db, actor.WorkspaceID, r.ID)) != 3 {
@@ -248,30 +250,30 @@ func TestRunReplaysWaitsForADisabledEndpointAndFailsForADeletedOne(t *testing.T)
 		rpFailed(t, db, clock, actor, ep, 4)
 		end := clock.now()
 		f := webhook.DeliveryFilter{EndpointID: ep.ID, Status: webhook.StatusFailed, CreatedAfter: &start, CreatedBefore: &end}
-		r, err := db.CreateReplay(ctx, actor, f, 1)
+		r, err := db.Webhooks().CreateReplay(ctx, actor, f, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
 		off := false
-		if _, err := db.UpdateEndpoint(ctx, actor, ep.ID, webhook.EndpointInput{Enabled: &off}); err != nil {
+		if _, err := db.Webhooks().UpdateEndpoint(ctx, actor, ep.ID, webhook.EndpointInput{Enabled: &off}); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := rpRunner(db).Step(ctx, r.CreatedAt.Add(time.Minute), 1000); err != nil || n != 0 {
 			t.Fatalf("disabled endpoint: made %d, %v", n, err)
 		}
-		if got, _ := db.GetReplay(ctx, actor.WorkspaceID, r.ID); got.Status != webhook.ReplayRunning {
+		if got, _ := db.Webhooks().GetReplay(ctx, actor.WorkspaceID, r.ID); got.Status != webhook.ReplayRunning {
 			t.Fatalf("disabled endpoint: replay is %s, want running (waiting)", got.Status)
 		}
-		if _, err := db.CreateReplay(ctx, actor, f, 1); countersign.ErrorCode(err) != countersign.ECONFLICT {
+		if _, err := db.Webhooks().CreateReplay(ctx, actor, f, 1); countersign.ErrorCode(err) != countersign.ECONFLICT {
 			t.Fatalf("replay to a disabled endpoint: %v, want a conflict", err)
 		}
-		if err := db.DeleteEndpoint(ctx, actor, ep.ID); err != nil {
+		if err := db.Webhooks().DeleteEndpoint(ctx, actor, ep.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := rpRunner(db).Step(ctx, r.CreatedAt.Add(2*time.Minute), 1000); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := db.GetReplay(ctx, actor.WorkspaceID, r.ID); got.Status != webhook.ReplayFailed || got.FinishedAt == nil {
+		if got, _ := db.Webhooks().GetReplay(ctx, actor.WorkspaceID, r.ID); got.Status != webhook.ReplayFailed || got.FinishedAt == nil {
 			t.Fatalf("deleted endpoint: replay %+v, want failed", got)
 		}
 	})
@@ -286,27 +288,27 @@ func TestSingleReplays(t *testing.T) {
 		d := rpTestDelivery(t, db, actor, ep)
 		rec := &rpTasks{}
 		db.SetDispatcher(rec.dispatch)
-		again, err := db.ReplayDelivery(ctx, actor, d.ID)
+		again, err := db.Webhooks().ReplayDelivery(ctx, actor, d.ID)
 		if err != nil || again.EventID != d.EventID || again.ReplayID != d.ID || again.ID == d.ID {
 			t.Fatalf("replay delivery: %+v, %v", again, err)
 		}
 		if tasks := rec.all(); len(tasks) != 1 || !tasks[0].Replay || tasks[0].DeliveryID != again.ID {
 			t.Fatalf("dispatched %+v", tasks)
 		}
-		if _, err := db.ReplayDelivery(ctx, otherWS, d.ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, err := db.Webhooks().ReplayDelivery(ctx, otherWS, d.ID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("another workspace's delivery: %v", err)
 		}
 		// A test event goes to the endpoint named, never to every subscriber.
-		if _, err := db.ReplayEvent(ctx, actor, d.EventID, ""); countersign.ErrorCode(err) != countersign.ECONFLICT {
+		if _, err := db.Webhooks().ReplayEvent(ctx, actor, d.EventID, ""); countersign.ErrorCode(err) != countersign.ECONFLICT {
 			t.Fatalf("replaying a test event to all: %v, want a conflict", err)
 		}
-		if ds, err := db.ReplayEvent(ctx, actor, d.EventID, ep.ID); err != nil || len(ds) != 1 || ds[0].ReplayID != d.EventID {
+		if ds, err := db.Webhooks().ReplayEvent(ctx, actor, d.EventID, ep.ID); err != nil || len(ds) != 1 || ds[0].ReplayID != d.EventID {
 			t.Fatalf("replay event to one endpoint: %+v, %v", ds, err)
 		}
-		if _, err := db.ExecContext(ctx, db.Rebind("UPDATE events SET body = NULL WHERE id = ?"), d.EventID); err != nil {
+		if _, err := db.Raw().ExecContext(ctx, db.Raw().Rebind("UPDATE events SET body = NULL WHERE id = ?"), d.EventID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ReplayDelivery(ctx, actor, d.ID); countersign.ErrorCode(err) != countersign.ECONFLICT {
+		if _, err := db.Webhooks().ReplayDelivery(ctx, actor, d.ID); countersign.ErrorCode(err) != countersign.ECONFLICT {
 			t.Fatalf("replay of an expunged event: %v, want a conflict", err)
 		}
 	})
@@ -322,7 +324,7 @@ func TestConcurrentReplayRunnersMakeEachDeliveryOnce(t *testing.T) {
 		rpFailed(t, db, clock, actor, ep, 30)
 		end := clock.now()
 		clock.advance(time.Second)
-		r, err := db.CreateReplay(ctx, actor, webhook.DeliveryFilter{EndpointID: ep.ID, Status: webhook.StatusFailed,
+		r, err := db.Webhooks().CreateReplay(ctx, actor, webhook.DeliveryFilter{EndpointID: ep.ID, Status: webhook.StatusFailed,
 			CreatedAfter: &start, CreatedBefore: &end}, 1000)
 		if err != nil {
 			t.Fatal(err)
@@ -343,7 +345,7 @@ func TestConcurrentReplayRunnersMakeEachDeliveryOnce(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		got, _ := db.GetReplay(ctx, actor.WorkspaceID, r.ID)
+		got, _ := db.Webhooks().GetReplay(ctx, actor.WorkspaceID, r.ID)
 		if n := len(rpDeliveries(t, db, actor.WorkspaceID, r.ID)); n != 30 || made.Load() != 30 || got.Done != 30 {
 			t.Fatalf("four runners made %d deliveries (reported %d, done %d), want 30 each once", n, made.Load(), got.Done)
 		}

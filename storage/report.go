@@ -79,7 +79,7 @@ func factsOf(t events.Type, body []byte) (f facts, ok bool, err error) {
 // before for the consumption report. It reads the period in chunks in
 // (created_at, seq) order, the order of the (workspace_id, created_at) index,
 // each chunk its own short query, and counts expunged events from their facts.
-func (db *DB) Consumption(ctx context.Context, workspaceID string, after, before time.Time) (events.Consumption, error) {
+func (es *Events) Consumption(ctx context.Context, workspaceID string, after, before time.Time) (events.Consumption, error) {
 	if !after.Before(before) {
 		return events.Consumption{}, countersign.FieldErrorf(countersign.EVALIDATION, "created_lt",
 			"created_lt must be later than created_gt")
@@ -89,7 +89,7 @@ func (db *DB) Consumption(ctx context.Context, workspaceID string, after, before
 	for i, t := range reportTypes {
 		types[i] = "'" + string(t) + "'" // constants of the catalogue, never input
 	}
-	query := db.q(`SELECT seq, type, created_at, body, facts FROM events
+	query := es.db.q(`SELECT seq, type, created_at, body, facts FROM events
 		WHERE workspace_id = ? AND created_at >= ? AND created_at < ? AND (created_at > ? OR seq > ?)
 		  AND type IN (` + strings.Join(types, ", ") + `)
 		ORDER BY created_at, seq LIMIT ?`)
@@ -103,7 +103,7 @@ func (db *DB) Consumption(ctx context.Context, workspaceID string, after, before
 			Body      []byte  `db:"body"`
 			Facts     *string `db:"facts"`
 		}
-		if err := db.SelectContext(ctx, &rows, query, workspaceID, lastAt, micros(before), lastAt, lastSeq, reportChunk); err != nil {
+		if err := es.db.x.SelectContext(ctx, &rows, query, workspaceID, lastAt, micros(before), lastAt, lastSeq, reportChunk); err != nil {
 			return events.Consumption{}, classify(fmt.Errorf("read events for the consumption report: %w", err))
 		}
 		for _, r := range rows {

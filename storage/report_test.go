@@ -30,7 +30,7 @@ func TestConsumptionCountsThePeriod(t *testing.T) {
 		other, _ := storagetest.Workspace(t, db, "B")
 		gt, lt := logBase, logBase.Add(24*time.Hour)
 		storagetest.SeedConsumption(t, db, ws.WorkspaceID, other.WorkspaceID, gt, lt)
-		got, err := db.Consumption(ctx, ws.WorkspaceID, gt, lt)
+		got, err := db.Events().Consumption(ctx, ws.WorkspaceID, gt, lt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,18 +38,18 @@ func TestConsumptionCountsThePeriod(t *testing.T) {
 			t.Fatalf("consumption = %+v\nwant          %+v", got, seededConsumption)
 		}
 		// Retention keeps what the report counts: the same report once every body is gone.
-		n, err := db.ExpungeEvents(ctx, lt.Add(time.Hour), 7)
+		n, err := db.Events().ExpungeEvents(ctx, lt.Add(time.Hour), 7)
 		if err != nil || n == 0 {
 			t.Fatalf("expunge: %d, %v", n, err)
 		}
-		if got, err = db.Consumption(ctx, ws.WorkspaceID, gt, lt); err != nil || !reflect.DeepEqual(got, seededConsumption) {
+		if got, err = db.Events().Consumption(ctx, ws.WorkspaceID, gt, lt); err != nil || !reflect.DeepEqual(got, seededConsumption) {
 			t.Fatalf("consumption after expunge = %+v, %v", got, err)
 		}
-		empty, err := db.Consumption(ctx, ws.WorkspaceID, lt.Add(time.Hour), lt.Add(2*time.Hour))
+		empty, err := db.Events().Consumption(ctx, ws.WorkspaceID, lt.Add(time.Hour), lt.Add(2*time.Hour))
 		if err != nil || empty.StartedTransactions != 0 || len(empty.Identities) != 0 {
 			t.Fatalf("empty period = %+v, %v", empty, err)
 		}
-		if _, err := db.Consumption(ctx, ws.WorkspaceID, lt, gt); countersign.ErrorCode(err) != countersign.EVALIDATION {
+		if _, err := db.Events().Consumption(ctx, ws.WorkspaceID, lt, gt); countersign.ErrorCode(err) != countersign.EVALIDATION {
 			t.Fatalf("reversed period: %v", err)
 		}
 	})
@@ -66,7 +66,7 @@ func TestConsumptionReadsManyChunks(t *testing.T) {
 			CreatedAt: logBase.Add(time.Duration(i/700) * time.Second), Data: events.ActionData{Action: events.SigningSigned}}
 	}
 	storagetest.InsertEvents(t, db, evs...)
-	got, err := db.Consumption(context.Background(), ws.WorkspaceID, logBase.Add(-time.Second), logBase.Add(time.Hour))
+	got, err := db.Events().Consumption(context.Background(), ws.WorkspaceID, logBase.Add(-time.Second), logBase.Add(time.Hour))
 	if err != nil || got.Signatures != 2500 {
 		t.Fatalf("signatures = %d, %v; want 2500", got.Signatures, err)
 	}

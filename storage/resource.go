@@ -59,7 +59,7 @@ func (w *whereBuilder) visibleTo(scopes []workflow.Scope, user, group string) {
 // sortSQL returns the ORDER BY list of page: each sort field must be a key of
 // columns (the store's names for what clients sort by), def is used when the
 // page has no sort, and tiebreak always ends the list so pages are stable.
-func sortSQL(page countersign.Pageable, columns map[string]string, def, tiebreak string) (string, error) {
+func sortSQL(page workflow.Paging, columns map[string]string, def, tiebreak string) (string, error) {
 	if len(page.Sort) == 0 {
 		return def + ", " + tiebreak, nil
 	}
@@ -79,9 +79,9 @@ func sortSQL(page countersign.Pageable, columns map[string]string, def, tiebreak
 
 // pageOf runs a count and a page query over table with the conditions in w,
 // ordered by order, scanning rows into dest (a pointer to a slice).
-func (db *DB) pageOf(ctx context.Context, dest any, columns, table string, w *whereBuilder, order string, page countersign.Pageable) (int64, error) {
+func (db *DB) pageOf(ctx context.Context, dest any, columns, table string, w *whereBuilder, order string, page workflow.Paging) (int64, error) {
 	var total int64
-	if err := db.GetContext(ctx, &total, db.q("SELECT COUNT(*) FROM "+table+" WHERE "+w.String()), w.args...); err != nil {
+	if err := db.x.GetContext(ctx, &total, db.q("SELECT COUNT(*) FROM "+table+" WHERE "+w.String()), w.args...); err != nil {
 		return 0, classify(fmt.Errorf("count %s: %w", table, err))
 	}
 	if total == 0 || int64(page.Offset()) >= total {
@@ -89,7 +89,7 @@ func (db *DB) pageOf(ctx context.Context, dest any, columns, table string, w *wh
 	}
 	args := append(append([]any{}, w.args...), page.Size, page.Offset())
 	query := "SELECT " + columns + " FROM " + table + " WHERE " + w.String() + " ORDER BY " + order + " LIMIT ? OFFSET ?"
-	if err := db.SelectContext(ctx, dest, db.q(query), args...); err != nil {
+	if err := db.x.SelectContext(ctx, dest, db.q(query), args...); err != nil {
 		return 0, classify(fmt.Errorf("list %s: %w", table, err))
 	}
 	return total, nil

@@ -22,7 +22,7 @@ const DefaultExpungeBatch = 1000
 // still lists it, and the facts the consumption report counts. It works in
 // transactions of batch events until none is left and returns how many it
 // expunged. Deliveries of an expunged event can no longer be sent or replayed.
-func (db *DB) ExpungeEvents(ctx context.Context, before time.Time, batch int) (int, error) {
+func (es *Events) ExpungeEvents(ctx context.Context, before time.Time, batch int) (int, error) {
 	if batch <= 0 {
 		batch = DefaultExpungeBatch
 	}
@@ -31,7 +31,7 @@ func (db *DB) ExpungeEvents(ctx context.Context, before time.Time, batch int) (i
 		if err := ctx.Err(); err != nil {
 			return total, err
 		}
-		found, expunged, err := db.expungeBatch(ctx, before, batch)
+		found, expunged, err := es.db.expungeBatch(ctx, before, batch)
 		total += expunged
 		if err != nil || found < batch {
 			return total, err

@@ -31,15 +31,15 @@ func TestExpungeEventsKeepsTheRows(t *testing.T) {
 			e.CreatedAt = cutoff.Add(time.Duration(i+1) * time.Minute)
 			fresh = append(fresh, storagetest.InsertEvents(t, db, e)...)
 		}
-		n, err := db.ExpungeEvents(ctx, cutoff, 5)
+		n, err := db.Events().ExpungeEvents(ctx, cutoff, 5)
 		if err != nil || n != len(old) {
 			t.Fatalf("expunged %d, %v; want %d", n, err, len(old))
 		}
-		if n, err := db.ExpungeEvents(ctx, cutoff, 5); err != nil || n != 0 {
+		if n, err := db.Events().ExpungeEvents(ctx, cutoff, 5); err != nil || n != 0 {
 			t.Fatalf("second run expunged %d, %v; want 0", n, err)
 		}
 		for _, e := range old {
-			got, err := db.GetEvent(ctx, e.WorkspaceID, e.ID)
+			got, err := db.Events().GetEvent(ctx, e.WorkspaceID, e.ID)
 			if err != nil {
 				t.Fatalf("get expunged event: %v", err)
 			}
@@ -49,13 +49,13 @@ func TestExpungeEventsKeepsTheRows(t *testing.T) {
 			}
 		}
 		for _, e := range fresh {
-			got, err := db.GetEvent(ctx, e.WorkspaceID, e.ID)
+			got, err := db.Events().GetEvent(ctx, e.WorkspaceID, e.ID)
 			if err != nil || string(got.Data) != string(e.Data) || got.ResponseBody == nil || got.ExpungedAt != nil {
 				t.Fatalf("fresh event = %+v, %v", got, err)
 			}
 		}
 		// The list still shows expunged events, with null data.
-		page, err := db.ListEvents(ctx, ws.WorkspaceID, events.Query{Limit: 100, Filter: events.Filter{Types: []events.Type{events.ActionClosed}}})
+		page, err := db.Events().ListEvents(ctx, ws.WorkspaceID, events.Query{Limit: 100, Filter: events.Filter{Types: []events.Type{events.ActionClosed}}})
 		if err != nil || len(page.Events) != 18 {
 			t.Fatalf("list = %d events, %v; want 18", len(page.Events), err)
 		}

@@ -23,7 +23,7 @@ type dueRow struct {
 // it changed. Since due times live in the database, a scheduler that calls it
 // every second survives restarts; several schedulers may run at once (the row
 // is re-read under its lock, so a deadline applies once).
-func (db *DB) ApplyDue(ctx context.Context, now time.Time, limit int) (int, error) {
+func (ps *Processes) ApplyDue(ctx context.Context, now time.Time, limit int) (int, error) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -32,11 +32,11 @@ func (db *DB) ApplyDue(ctx context.Context, now time.Time, limit int) (int, erro
 		table string
 		apply func(ctx context.Context, row dueRow, now time.Time) (bool, error)
 	}{
-		{"processes", db.tickProcess},
-		{"registrations", db.tickRegistration},
+		{"processes", ps.db.tickProcess},
+		{"registrations", ps.db.tickRegistration},
 	} {
 		var rows []dueRow
-		if err := db.SelectContext(ctx, &rows, db.q("SELECT workspace_id, id FROM "+kind.table+
+		if err := ps.db.x.SelectContext(ctx, &rows, ps.db.q("SELECT workspace_id, id FROM "+kind.table+
 			" WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at LIMIT ?"), micros(now), limit); err != nil {
 			return applied, classify(fmt.Errorf("find due %s: %w", kind.table, err))
 		}

@@ -20,7 +20,7 @@ func TestApplyDueExpiresProcesses(t *testing.T) {
 		processClock(db)
 		actor, _ := storagetest.Workspace(t, db, "A")
 		expiring := createProcess(t, db, actor, processInput())
-		if _, err := db.ChangeProcess(ctx, actor, expiring.ID, startCmd); err != nil {
+		if _, err := db.Processes().ChangeProcess(ctx, actor, expiring.ID, startCmd); err != nil {
 			t.Fatal(err)
 		}
 		in := processInput()
@@ -28,16 +28,16 @@ func TestApplyDueExpiresProcesses(t *testing.T) {
 		due := pt0.Add(48 * time.Hour)
 		in.SigningProcessSteps[0].DueDate = &due
 		stepDue := createProcess(t, db, actor, in)
-		if _, err := db.ChangeProcess(ctx, actor, stepDue.ID, startCmd); err != nil {
+		if _, err := db.Processes().ChangeProcess(ctx, actor, stepDue.ID, startCmd); err != nil {
 			t.Fatal(err)
 		}
 		in.SigningProcessSteps[0].DueDate = nil
 		never := createProcess(t, db, actor, in)
 
-		if n, err := db.ApplyDue(ctx, pt0.Add(time.Hour), 10); err != nil || n != 0 {
+		if n, err := db.Processes().ApplyDue(ctx, pt0.Add(time.Hour), 10); err != nil || n != 0 {
 			t.Fatalf("nothing due yet: applied %d, %v", n, err)
 		}
-		if n, err := db.ApplyDue(ctx, pt0.Add(3*24*time.Hour), 10); err != nil || n != 1 {
+		if n, err := db.Processes().ApplyDue(ctx, pt0.Add(3*24*time.Hour), 10); err != nil || n != 1 {
 			t.Fatalf("step due date: applied %d, %v", n, err)
 		}
 		want := []string{"transaction.lifecycle.created", "transaction.lifecycle.started", "action.opened", "action.opened",
@@ -49,17 +49,17 @@ func TestApplyDueExpiresProcesses(t *testing.T) {
 		if n := countRows(t, db, "SELECT COUNT(*) FROM events WHERE resource_id = ? AND api_key_id IS NULL AND response_body IS NULL", stepDue.ID); n != 3 {
 			t.Fatalf("%d system events, want 3", n)
 		}
-		if n, err := db.ApplyDue(ctx, pt0.Add(31*24*time.Hour), 1); err != nil || n != 1 {
+		if n, err := db.Processes().ApplyDue(ctx, pt0.Add(31*24*time.Hour), 1); err != nil || n != 1 {
 			t.Fatalf("expiry: applied %d, %v", n, err)
 		}
 		for id, status := range map[string]workflow.ProcessStatus{expiring.ID: workflow.ProcessExpired,
 			stepDue.ID: workflow.ProcessExpired, never.ID: workflow.ProcessPending} {
-			p, _ := db.GetProcess(ctx, actor.WorkspaceID, id)
+			p, _ := db.Processes().GetProcess(ctx, actor.WorkspaceID, id)
 			if p.Status != status {
 				t.Errorf("process %s is %s, want %s", id, p.Status, status)
 			}
 		}
-		if n, err := db.ApplyDue(ctx, pt0.Add(365*24*time.Hour), 10); err != nil || n != 0 {
+		if n, err := db.Processes().ApplyDue(ctx, pt0.Add(365*24*time.Hour), 10); err != nil || n != 0 {
 			t.Fatalf("applied twice: %d, %v", n, err)
 		}
 		if n := countRows(t, db, "SELECT COUNT(*) FROM processes WHERE next_due_at IS NOT NULL"); n != 0 {
@@ -74,16 +74,16 @@ func TestDeadlinesAreSavedWhenTheCommandFails(t *testing.T) {
 		advance := processClock(db)
 		actor, _ := storagetest.Workspace(t, db, "A")
 		p := createProcess(t, db, actor, processInput())
-		if _, err := db.ChangeProcess(ctx, actor, p.ID, startCmd); err != nil {
+		if _, err := db.Processes().ChangeProcess(ctx, actor, p.ID, startCmd); err != nil {
 			t.Fatal(err)
 		}
 		advance(31 * 24 * time.Hour) // past expiresAt, before any scheduler ran
 		s1 := signerNamed(t, p, "Signer One")
-		_, err := db.ChangeProcess(ctx, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Sign(s1, now) })
+		_, err := db.Processes().ChangeProcess(ctx, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Sign(s1, now) })
 		if countersign.ErrorCode(err) != countersign.ECONFLICT {
 			t.Fatalf("sign after expiry: %v, want conflict", err)
 		}
-		got, _ := db.GetProcess(ctx, actor.WorkspaceID, p.ID)
+		got, _ := db.Processes().GetProcess(ctx, actor.WorkspaceID, p.ID)
 		if got.Status != workflow.ProcessExpired {
 			t.Fatalf("status %s, want EXPIRED saved by the tick", got.Status)
 		}
@@ -105,7 +105,7 @@ func TestConcurrentSchedulersApplyOnce(t *testing.T) {
 		done := make(chan int, 3)
 		for i := 0; i < 3; i++ {
 			go func() {
-				n, err := db.ApplyDue(ctx, pt0.Add(40*24*time.Hour), 10)
+				n, err := db.Processes().ApplyDue(ctx, pt0.Add(40*24*time.Hour), 10)
 				if err != nil {
 					t.Error(err)
 				}

@@ -49,7 +49,7 @@ func (db *DB) prepareHot(ctx context.Context) error {
 	}
 	stmts := make(map[string]*sqlx.Stmt, len(hotStatements))
 	for _, q := range hotStatements {
-		s, err := db.PreparexContext(ctx, db.q(q))
+		s, err := db.x.PreparexContext(ctx, db.q(q))
 		if err != nil {
 			for _, s := range stmts {
 				s.Close()

@@ -6,6 +6,17 @@
 // BIGINT microseconds since the Unix epoch (UTC) so ordering, ranges and
 // comparisons behave the same on both engines. Every query that reads tenant data
 // is scoped by workspace id.
+//
+// DB is the open handle: it migrates, pings, runs transactions and keeps the
+// clock and the dispatcher of committed deliveries. The records are kept by
+// one store per area, each obtained from the DB and sharing its transactions:
+//
+//   - Processes: signing processes, their messages, assignments, reminders and due times;
+//   - Registrations: signer registrations;
+//   - Webhooks: endpoints, deliveries, attempts, replays and the due-delivery cursor;
+//   - Events: the event log, its export reads, the consumption report and retention;
+//   - Keys: workspaces, API keys and their usage;
+//   - Resources: contacts, templates, document profiles and attributes, the audit trail.
 package storage
 
 import (
@@ -43,7 +54,8 @@ const (
 
 // DB is an open database with its dialect.
 type DB struct {
-	*sqlx.DB
+	// x is the pool; only the stores reach it.
+	x       *sqlx.DB
 	Dialect Dialect
 	// now is the clock used for created_at and friends; tests may replace it.
 	now func() time.Time
@@ -87,7 +99,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		}
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
-	return &DB{DB: x, Dialect: dialect, now: time.Now}, nil
+	return &DB{x: x, Dialect: dialect, now: time.Now}, nil
 }
 
 // parseURL maps a database URL to a driver name and DSN.
@@ -178,7 +190,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		db.writeMu.Lock()
 		defer db.writeMu.Unlock()
 	}
-	sqltx, err := db.BeginTxx(ctx, nil)
+	sqltx, err := db.x.BeginTxx(ctx, nil)
 	if err != nil {
 		return classify(fmt.Errorf("begin transaction: %w", err))
 	}
@@ -198,11 +210,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error {
-	if err := db.PingContext(ctx); err != nil {
+	if err := db.x.PingContext(ctx); err != nil {
 		return classify(err)
 	}
 	var one int
-	return classify(db.GetContext(ctx, &one, "SELECT 1"))
+	return classify(db.x.GetContext(ctx, &one, "SELECT 1"))
 }
 
 // q rebinds a ?-placeholder statement for the dialect.

@@ -46,7 +46,7 @@ func TestSQLiteConnectionsHavePragmas(t *testing.T) {
 	ctx := context.Background()
 	// Pin several pooled connections at once so the check covers more than one.
 	for i := 0; i < 4; i++ {
-		conn, err := db.Connx(ctx)
+		conn, err := db.Raw().Connx(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,34 +72,34 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		owner, ownerToken := storagetest.Workspace(t, db, "Acme")
-		key, token, err := db.CreateAPIKey(ctx, owner, "ci", countersign.RoleIntegrator)
+		key, token, err := db.Keys().CreateAPIKey(ctx, owner, "ci", countersign.RoleIntegrator)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.Authenticate(ctx, token)
+		got, err := db.Keys().Authenticate(ctx, token)
 		if err != nil || got.ID != key.ID || got.Role != countersign.RoleIntegrator || got.WorkspaceID != owner.WorkspaceID {
 			t.Fatalf("Authenticate = %+v, %v", got, err)
 		}
-		if _, err := db.Authenticate(ctx, tamper(token)); countersign.ErrorCode(err) != countersign.EUNAUTHORIZED {
+		if _, err := db.Keys().Authenticate(ctx, tamper(token)); countersign.ErrorCode(err) != countersign.EUNAUTHORIZED {
 			t.Fatalf("tampered token: %v, want unauthorized", err)
 		}
-		if _, err := db.Authenticate(ctx, "not-a-key"); countersign.ErrorCode(err) != countersign.EUNAUTHORIZED {
+		if _, err := db.Keys().Authenticate(ctx, "not-a-key"); countersign.ErrorCode(err) != countersign.EUNAUTHORIZED {
 			t.Fatalf("garbage token: %v, want unauthorized", err)
 		}
-		renamed, err := db.RenameAPIKey(ctx, owner, key.ID, "ci-2")
+		renamed, err := db.Keys().RenameAPIKey(ctx, owner, key.ID, "ci-2")
 		if err != nil || renamed.Name != "ci-2" {
 			t.Fatalf("rename = %+v, %v", renamed, err)
 		}
-		if err := db.DeleteAPIKey(ctx, owner, key.ID); err != nil {
+		if err := db.Keys().DeleteAPIKey(ctx, owner, key.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Authenticate(ctx, token); countersign.ErrorCode(err) != countersign.EUNAUTHORIZED {
+		if _, err := db.Keys().Authenticate(ctx, token); countersign.ErrorCode(err) != countersign.EUNAUTHORIZED {
 			t.Fatalf("deleted key still authenticates: %v", err)
 		}
-		if err := db.DeleteAPIKey(ctx, owner, owner.APIKeyID); countersign.ErrorCode(err) != countersign.ECONFLICT {
+		if err := db.Keys().DeleteAPIKey(ctx, owner, owner.APIKeyID); countersign.ErrorCode(err) != countersign.ECONFLICT {
 			t.Fatalf("deleting the last owner key: %v, want conflict", err)
 		}
-		if _, err := db.Authenticate(ctx, ownerToken); err != nil {
+		if _, err := db.Keys().Authenticate(ctx, ownerToken); err != nil {
 			t.Fatalf("owner key: %v", err)
 		}
 		types := eventTypes(t, db, owner.WorkspaceID)
@@ -120,16 +120,16 @@ func TestWorkspacesAreIsolated(t *testing.T) {
 		ctx := context.Background()
 		a, _ := storagetest.Workspace(t, db, "A")
 		b, _ := storagetest.Workspace(t, db, "B")
-		if _, err := db.GetAPIKey(ctx, b.WorkspaceID, a.APIKeyID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, err := db.Keys().GetAPIKey(ctx, b.WorkspaceID, a.APIKeyID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("get other workspace's key: %v, want not found", err)
 		}
-		if _, err := db.RenameAPIKey(ctx, b, a.APIKeyID, "x"); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if _, err := db.Keys().RenameAPIKey(ctx, b, a.APIKeyID, "x"); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("rename other workspace's key: %v, want not found", err)
 		}
-		if err := db.DeleteAPIKey(ctx, b, a.APIKeyID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
+		if err := db.Keys().DeleteAPIKey(ctx, b, a.APIKeyID); countersign.ErrorCode(err) != countersign.ENOTFOUND {
 			t.Fatalf("delete other workspace's key: %v, want not found", err)
 		}
-		keys, err := db.ListAPIKeys(ctx, b.WorkspaceID)
+		keys, err := db.Keys().ListAPIKeys(ctx, b.WorkspaceID)
 		if err != nil || len(keys) != 1 || keys[0].ID != b.APIKeyID {
 			t.Fatalf("list = %+v, %v", keys, err)
 		}
@@ -140,10 +140,10 @@ func TestFailedChangeWritesNoEvent(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		owner, _ := storagetest.Workspace(t, db, "A")
-		if _, _, err := db.CreateAPIKey(ctx, owner, "", countersign.RoleMember); countersign.ErrorCode(err) != countersign.EVALIDATION {
+		if _, _, err := db.Keys().CreateAPIKey(ctx, owner, "", countersign.RoleMember); countersign.ErrorCode(err) != countersign.EVALIDATION {
 			t.Fatalf("empty name: %v", err)
 		}
-		if _, _, err := db.CreateAPIKey(ctx, owner, "x", "root"); countersign.ErrorCode(err) != countersign.EVALIDATION {
+		if _, _, err := db.Keys().CreateAPIKey(ctx, owner, "x", "root"); countersign.ErrorCode(err) != countersign.EVALIDATION {
 			t.Fatalf("bad role: %v", err)
 		}
 		if got := eventTypes(t, db, owner.WorkspaceID); len(got) != 1 {
@@ -156,7 +156,7 @@ func TestUniqueViolationIsRecognised(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		owner, _ := storagetest.Workspace(t, db, "A")
-		_, err := db.ExecContext(ctx, db.Rebind("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)"), owner.WorkspaceID, "dup", 1)
+		_, err := db.Raw().ExecContext(ctx, db.Raw().Rebind("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)"), owner.WorkspaceID, "dup", 1)
 		if !storage.IsUniqueViolation(err) {
 			t.Fatalf("duplicate insert error %v not recognised as a unique violation", err)
 		}
@@ -169,7 +169,7 @@ func TestUniqueViolationIsRecognised(t *testing.T) {
 func eventTypes(t *testing.T, db *storage.DB, workspaceID string) []events.Type {
 	t.Helper()
 	var types []events.Type
-	if err := db.SelectContext(context.Background(), &types, db.Rebind("SELECT type FROM events WHERE workspace_id = ? ORDER BY seq"), workspaceID); err != nil {
+	if err := db.Raw().SelectContext(context.Background(), &types, db.Raw().Rebind("SELECT type FROM events WHERE workspace_id = ? ORDER BY seq"), workspaceID); err != nil {
 		t.Fatal(err)
 	}
 	return types

@@ -34,13 +34,13 @@ func (r templateRow) template() workflow.Template {
 
 // CreateTemplate validates t (see workflow.Template.Validate) and stores it in
 // the actor's workspace with a new id.
-func (db *DB) CreateTemplate(ctx context.Context, actor countersign.Actor, t workflow.Template) (workflow.Template, error) {
+func (rsc *Resources) CreateTemplate(ctx context.Context, actor countersign.Actor, t workflow.Template) (workflow.Template, error) {
 	if err := t.Validate(); err != nil {
 		return workflow.Template{}, err
 	}
-	now := db.Now()
+	now := rsc.db.Now()
 	t.ID, t.CreatedAt = countersign.NewUUID(), now
-	_, err := db.ExecContext(ctx, db.q(`INSERT INTO templates (id, workspace_id, created_at, name, name_lc, data, owner,
+	_, err := rsc.db.x.ExecContext(ctx, rsc.db.q(`INSERT INTO templates (id, workspace_id, created_at, name, name_lc, data, owner,
 		scope, owner_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		t.ID, actor.WorkspaceID, micros(now), t.Name, strings.ToLower(t.Name), t.Data, t.Owner, string(t.Scope), t.Group)
 	if err != nil {
@@ -50,8 +50,8 @@ func (db *DB) CreateTemplate(ctx context.Context, actor countersign.Actor, t wor
 }
 
 // GetTemplate returns one template of a workspace, whoever may see it.
-func (db *DB) GetTemplate(ctx context.Context, workspaceID, id string) (workflow.Template, error) {
-	return db.getTemplate(ctx, db, workspaceID, id)
+func (rsc *Resources) GetTemplate(ctx context.Context, workspaceID, id string) (workflow.Template, error) {
+	return rsc.db.getTemplate(ctx, rsc.db.x, workspaceID, id)
 }
 
 func (db *DB) getTemplate(ctx context.Context, q sqlx.QueryerContext, workspaceID, id string) (workflow.Template, error) {
@@ -68,16 +68,16 @@ func (db *DB) getTemplate(ctx context.Context, q sqlx.QueryerContext, workspaceI
 
 // DeleteTemplate deletes template id on behalf of user, a member of group,
 // who must be allowed to change it (workflow.Ownership.MayChange).
-func (db *DB) DeleteTemplate(ctx context.Context, actor countersign.Actor, user, group, id string) error {
-	return db.Tx(ctx, func(tx *Tx) error {
-		old, err := db.getTemplate(ctx, tx, actor.WorkspaceID, id)
+func (rsc *Resources) DeleteTemplate(ctx context.Context, actor countersign.Actor, user, group, id string) error {
+	return rsc.db.Tx(ctx, func(tx *Tx) error {
+		old, err := rsc.db.getTemplate(ctx, tx, actor.WorkspaceID, id)
 		if err != nil {
 			return err
 		}
 		if err := old.Ownership().MayChange("template", user, group); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.q("DELETE FROM templates WHERE workspace_id = ? AND id = ?"), actor.WorkspaceID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, rsc.db.q("DELETE FROM templates WHERE workspace_id = ? AND id = ?"), actor.WorkspaceID, id); err != nil {
 			return fmt.Errorf("delete template: %w", err)
 		}
 		return nil
@@ -87,14 +87,14 @@ func (db *DB) DeleteTemplate(ctx context.Context, actor countersign.Actor, user,
 // ListTemplates returns a page of the templates f.User of f.Group sees, in
 // the scopes f asks for, whose name contains f.Name (ignoring case). It sorts
 // by name unless the page says otherwise; sort fields are name and createdAt.
-func (db *DB) ListTemplates(ctx context.Context, workspaceID string, f workflow.TemplateFilter, page countersign.Pageable) (countersign.Page[workflow.Template], error) {
+func (rsc *Resources) ListTemplates(ctx context.Context, workspaceID string, f workflow.TemplateFilter, page workflow.Paging) ([]workflow.Template, int64, error) {
 	scopes, err := workflow.ScopeFilter(f.Scopes)
 	if err != nil {
-		return countersign.Page[workflow.Template]{}, err
+		return nil, 0, err
 	}
 	order, err := sortSQL(page, templateSort, "name_lc", "id")
 	if err != nil {
-		return countersign.Page[workflow.Template]{}, err
+		return nil, 0, err
 	}
 	w := &whereBuilder{}
 	w.and("workspace_id = ?", workspaceID)
@@ -103,13 +103,13 @@ func (db *DB) ListTemplates(ctx context.Context, workspaceID string, f workflow.
 		w.and(`name_lc LIKE ? ESCAPE '\'`, containsPattern(f.Name))
 	}
 	var rows []templateRow
-	total, err := db.pageOf(ctx, &rows, templateColumns, "templates", w, order, page)
+	total, err := rsc.db.pageOf(ctx, &rows, templateColumns, "templates", w, order, page)
 	if err != nil {
-		return countersign.Page[workflow.Template]{}, err
+		return nil, 0, err
 	}
 	out := make([]workflow.Template, len(rows))
 	for i, r := range rows {
 		out[i] = r.template()
 	}
-	return countersign.NewPage(out, total, page), nil
+	return out, total, nil
 }

@@ -15,30 +15,30 @@ const testEventMessage = "A test event from Countersign: your endpoint receives 
 // SendTestEvent writes a webhook.test event and one delivery of it to the
 // endpoint and to no other, in one transaction; the delivery is queued after
 // commit. A disabled endpoint is a conflict: it would not be attempted.
-func (db *DB) SendTestEvent(ctx context.Context, actor countersign.Actor, endpointID string) (events.Event, webhook.Delivery, error) {
+func (wh *Webhooks) SendTestEvent(ctx context.Context, actor countersign.Actor, endpointID string) (events.Event, webhook.Delivery, error) {
 	var ev events.Event
 	var d webhook.Delivery
-	err := db.Tx(ctx, func(tx *Tx) error {
-		e, err := db.endpoint(ctx, tx, actor.WorkspaceID, endpointID)
+	err := wh.db.Tx(ctx, func(tx *Tx) error {
+		e, err := wh.db.endpoint(ctx, tx, actor.WorkspaceID, endpointID)
 		if err != nil {
 			return err
 		}
 		if !e.Enabled {
 			return countersign.Errorf(countersign.ECONFLICT, "webhook endpoint %s is disabled; enable it before testing it", endpointID)
 		}
-		out, err := db.newEvent(actor, events.WebhookTest, endpointID, events.WebhookTestData{EndpointID: endpointID, Message: testEventMessage})
+		out, err := wh.db.newEvent(actor, events.WebhookTest, endpointID, events.WebhookTestData{EndpointID: endpointID, Message: testEventMessage})
 		if err != nil {
 			return err
 		}
 		evs := []outgoing{out}
-		if err := db.writeEvents(ctx, tx, nil, evs); err != nil {
+		if err := wh.db.writeEvents(ctx, tx, nil, evs); err != nil {
 			return err
 		}
-		if err := db.fanOut(ctx, tx, evs, endpointID); err != nil {
+		if err := wh.db.fanOut(ctx, tx, evs, endpointID); err != nil {
 			return err
 		}
 		var row deliveryRow
-		if err := tx.GetContext(ctx, &row, db.q("SELECT "+deliveryColumns+` FROM deliveries
+		if err := tx.GetContext(ctx, &row, wh.db.q("SELECT "+deliveryColumns+` FROM deliveries
 			WHERE workspace_id = ? AND event_id = ? AND endpoint_id = ?`), actor.WorkspaceID, out.event.ID, endpointID); err != nil {
 			return fmt.Errorf("read test delivery: %w", err)
 		}

@@ -9,21 +9,21 @@ import (
 
 // CreateWorkspace creates a workspace and its first owner API key in one
 // transaction and returns the key's token, which is shown once and never stored.
-func (db *DB) CreateWorkspace(ctx context.Context, name, keyName string) (countersign.Workspace, countersign.APIKey, string, error) {
+func (ks *Keys) CreateWorkspace(ctx context.Context, name, keyName string) (countersign.Workspace, countersign.APIKey, string, error) {
 	if err := countersign.ValidateName("name", name); err != nil {
 		return countersign.Workspace{}, countersign.APIKey{}, "", err
 	}
-	now := db.Now()
+	now := ks.db.Now()
 	ws := countersign.Workspace{ID: countersign.NewID(countersign.PrefixWorkspace, now), Name: name, CreatedAt: now}
 	var key countersign.APIKey
 	var token string
-	err := db.Tx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, db.q("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)"),
+	err := ks.db.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, ks.db.q("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)"),
 			ws.ID, ws.Name, micros(now)); err != nil {
 			return fmt.Errorf("insert workspace: %w", err)
 		}
 		var err error
-		key, token, err = db.insertAPIKey(ctx, tx, countersign.Actor{WorkspaceID: ws.ID}, keyName, countersign.RoleOwner)
+		key, token, err = ks.db.insertAPIKey(ctx, tx, countersign.Actor{WorkspaceID: ws.ID}, keyName, countersign.RoleOwner)
 		return err
 	})
 	if err != nil {
@@ -33,20 +33,20 @@ func (db *DB) CreateWorkspace(ctx context.Context, name, keyName string) (counte
 }
 
 // CountWorkspaces returns how many workspaces exist.
-func (db *DB) CountWorkspaces(ctx context.Context) (int, error) {
+func (ks *Keys) CountWorkspaces(ctx context.Context) (int, error) {
 	var n int
-	err := db.GetContext(ctx, &n, "SELECT COUNT(*) FROM workspaces")
+	err := ks.db.x.GetContext(ctx, &n, "SELECT COUNT(*) FROM workspaces")
 	return n, classify(err)
 }
 
 // GetWorkspace returns one workspace.
-func (db *DB) GetWorkspace(ctx context.Context, id string) (countersign.Workspace, error) {
+func (ks *Keys) GetWorkspace(ctx context.Context, id string) (countersign.Workspace, error) {
 	var row struct {
 		ID        string `db:"id"`
 		Name      string `db:"name"`
 		CreatedAt int64  `db:"created_at"`
 	}
-	err := db.GetContext(ctx, &row, db.q("SELECT id, name, created_at FROM workspaces WHERE id = ?"), id)
+	err := ks.db.x.GetContext(ctx, &row, ks.db.q("SELECT id, name, created_at FROM workspaces WHERE id = ?"), id)
 	if isNoRows(err) {
 		return countersign.Workspace{}, countersign.NotFound("workspace")
 	}

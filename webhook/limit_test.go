@@ -94,7 +94,7 @@ func limitSetup(t *testing.T, url string, rate int, n int) (newDeliverer func(l 
 	if rate > 0 {
 		in.RateLimit = &rate
 	}
-	if _, err := db.CreateEndpoint(ctx, ws, in); err != nil {
+	if _, err := db.Webhooks().CreateEndpoint(ctx, ws, in); err != nil {
 		t.Fatal(err)
 	}
 	tasks = make(chan webhook.Task, n)
@@ -104,14 +104,14 @@ func limitSetup(t *testing.T, url string, rate int, n int) (newDeliverer func(l 
 		}
 	})
 	for i := range n {
-		if _, _, err := db.CreateAPIKey(ctx, ws, "k", countersign.RoleMember); err != nil {
+		if _, _, err := db.Keys().CreateAPIKey(ctx, ws, "k", countersign.RoleMember); err != nil {
 			t.Fatalf("event %d: %v", i, err)
 		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	return func(l webhook.Limiter, slots int) *webhook.Deliverer {
 		return webhook.NewDeliverer(webhook.DelivererConfig{
-			Store: db, Queue: noRetries{t}, Logger: log, Limiter: l, MaxInFlightPerEndpoint: slots,
+			Store: db.Webhooks(), Queue: noRetries{t}, Logger: log, Limiter: l, MaxInFlightPerEndpoint: slots,
 			Sender: webhook.NewSender(webhook.SenderConfig{Version: "test",
 				Guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}, Timeout: 5 * time.Second}),
 		})

@@ -58,7 +58,7 @@ func workspaceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer db.Close()
-	ws, _, token, err := db.CreateWorkspace(ctx, *name, "owner")
+	ws, _, token, err := db.Keys().CreateWorkspace(ctx, *name, "owner")
 	if err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !countersign.ValidID(countersign.PrefixDelivery, pos[0]) {
 			return usagef("replay delivery: %q is not a dlv_… id", pos[0])
 		}
-		d, err := db.ReplayDelivery(ctx, actor, pos[0])
+		d, err := db.Webhooks().ReplayDelivery(ctx, actor, pos[0])
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !countersign.ValidID(countersign.PrefixEvent, pos[0]) {
 			return usagef("replay event: %q is not an evt_… id", pos[0])
 		}
-		ds, err := db.ReplayEvent(ctx, actor, pos[0], *endpoint)
+		ds, err := db.Webhooks().ReplayEvent(ctx, actor, pos[0], *endpoint)
 		if err != nil {
 			return err
 		}
@@ -111,14 +111,14 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			pos[0], len(ds), strings.Join(ids, ", "), q.send(ctx, "them"))
 	}
 	if *dryRun {
-		n, err := db.CountReplay(ctx, *ws, f)
+		n, err := db.Webhooks().CountReplay(ctx, *ws, f)
 		if err != nil {
 			return err
 		}
 		return out.print(api.ReplayView{Object: "replay", DryRun: true, Total: n},
 			"dry run: %d deliveries to %s would be replayed; nothing was changed\n", n, f.EndpointID)
 	}
-	r, err := db.CreateReplay(ctx, actor, f, *rate)
+	r, err := db.Webhooks().CreateReplay(ctx, actor, f, *rate)
 	if err != nil {
 		return err
 	}

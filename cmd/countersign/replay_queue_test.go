@@ -35,11 +35,11 @@ func TestReplayCommandQueuesThroughRedis(t *testing.T) {
 	}
 	actor, _ := storagetest.Workspace(t, db, "A")
 	url := "https://receiver.example/hook"
-	ep, err := db.CreateEndpoint(ctx, actor, webhook.EndpointInput{URL: &url, EventTypes: []string{"*"}})
+	ep, err := db.Webhooks().CreateEndpoint(ctx, actor, webhook.EndpointInput{URL: &url, EventTypes: []string{"*"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, d, err := db.SendTestEvent(ctx, actor, ep.ID)
+	_, d, err := db.Webhooks().SendTestEvent(ctx, actor, ep.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,12 +32,12 @@ func TestReplayCommand(t *testing.T) {
 	}
 	actor, _ := storagetest.Workspace(t, db, "A")
 	url := "https://receiver.example/hook"
-	ep, err := db.CreateEndpoint(ctx, actor, webhook.EndpointInput{URL: &url, EventTypes: []string{"*"}})
+	ep, err := db.Webhooks().CreateEndpoint(ctx, actor, webhook.EndpointInput{URL: &url, EventTypes: []string{"*"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	since := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
-	_, d, err := db.SendTestEvent(ctx, actor, ep.ID)
+	_, d, err := db.Webhooks().SendTestEvent(ctx, actor, ep.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestReplayCommand(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(out), &r) != nil || !countersign.ValidID("rpl", r.ID) || r.Status != "running" || r.Total != 1 || r.Rate != 7 {
 		t.Fatalf("bulk: %q, %v", out, err)
 	}
-	if got, err := db.GetReplay(ctx, actor.WorkspaceID, r.ID); err != nil || got.APIKeyID != "" {
+	if got, err := db.Webhooks().GetReplay(ctx, actor.WorkspaceID, r.ID); err != nil || got.APIKeyID != "" {
 		t.Fatalf("the command line's replay: %+v, %v", got, err)
 	}
 

@@ -25,7 +25,7 @@ func expungeLoop(ctx context.Context, db *storage.DB, retention, every time.Dura
 	defer tick.Stop()
 	for {
 		before := db.Now().Add(-retention)
-		n, err := db.ExpungeEvents(ctx, before, storage.DefaultExpungeBatch)
+		n, err := db.Events().ExpungeEvents(ctx, before, storage.DefaultExpungeBatch)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Warn("event retention failed; retrying later", "expunged", n, "err", err)

@@ -60,7 +60,7 @@ func TestExpungeLoopAppliesRetention(t *testing.T) {
 		expungeLoop(ctx, db, 30*24*time.Hour, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		old, err := db.GetEvent(ctx, ws.WorkspaceID, evs[0].ID)
+		old, err := db.Events().GetEvent(ctx, ws.WorkspaceID, evs[0].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func TestExpungeLoopAppliesRetention(t *testing.T) {
 	}
 	cancel()
 	<-done
-	if recent, err := db.GetEvent(context.Background(), ws.WorkspaceID, evs[1].ID); err != nil || recent.ExpungedAt != nil {
+	if recent, err := db.Events().GetEvent(context.Background(), ws.WorkspaceID, evs[1].ID); err != nil || recent.ExpungedAt != nil {
 		t.Fatalf("recent event: %+v, %v", recent, err)
 	}
 	// Retention 0 returns at once.

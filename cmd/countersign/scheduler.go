@@ -11,7 +11,7 @@ const dueBatch = 200
 
 // applyDueFunc applies the deadlines reached at now to at most limit
 // processes and registrations and returns how many it changed
-// (storage.DB.ApplyDue).
+// (storage.Processes.ApplyDue).
 type applyDueFunc func(ctx context.Context, now time.Time, limit int) (int, error)
 
 // scheduleLoop applies due deadlines (waiting periods, step due dates, process

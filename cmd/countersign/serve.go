@@ -107,12 +107,13 @@ func (s *service) startAPI() error {
 	// Audit records are written in batches; the writer flushes when the loops
 	// stop, after the HTTP server and before the database closes.
 	// So are the keys' last_used_at (coalesced to one write a minute per key).
-	audit, usage := s.db.NewAuditWriter(s.log), s.db.NewKeyUsage(s.log)
+	audit, usage := s.db.Resources().NewAuditWriter(s.log), s.db.Keys().NewKeyUsage(s.log)
 	s.loop(func(ctx context.Context) { <-ctx.Done(); audit.Close(); usage.Close() })
 	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version(), RateLimit: s.cfg.APIRateLimit}, api.Deps{
-		Keys: s.db, Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
-		Webhooks: s.db, Guard: s.guard(), Events: s.db,
-		Resources: s.db, Audit: audit, Processes: s.db, KeyUsage: usage, KeyLimiter: s.keyLimiter(),
+		Keys: s.db.Keys(), Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
+		Webhooks: s.db.Webhooks(), Guard: s.guard(), Events: s.db.Events(),
+		Resources: s.db.Resources(), Audit: audit, Processes: s.db.Processes(), Registrations: s.db.Registrations(),
+		KeyUsage: usage, KeyLimiter: s.keyLimiter(),
 	})
 	s.srv.MountConsole(console.New(s.srv.Console(), console.Config{Logger: s.log}))
 	var err error
@@ -133,7 +134,7 @@ func (s *service) guard() webhook.Guard {
 func (s *service) startWorker() error {
 	s.worker = queue.NewWorker(s.rds, queue.WorkerConfig{Concurrency: s.cfg.Concurrency, ShutdownTimeout: s.cfg.ShutdownTimeout}, s.log)
 	s.worker.HandleDeliveries(webhook.NewDeliverer(webhook.DelivererConfig{
-		Store: s.db, Queue: s.enqueuer, Schedule: s.cfg.RetrySchedule, Logger: s.log,
+		Store: s.db.Webhooks(), Queue: s.enqueuer, Schedule: s.cfg.RetrySchedule, Logger: s.log,
 		Sender:  webhook.NewSender(webhook.SenderConfig{Version: Version(), Guard: s.guard()}),
 		Metrics: webhook.NewMetrics(s.registry), Limiter: s.endpointLimiter(),
 	}))
@@ -141,11 +142,11 @@ func (s *service) startWorker() error {
 		return err
 	}
 	s.log.Info("worker started", "concurrency", s.cfg.Concurrency)
-	reconciler := &webhook.Reconciler{Source: s.db, Queue: s.enqueuer, Grace: 10 * time.Second, Logger: s.log}
+	reconciler := &webhook.Reconciler{Source: s.db.Webhooks(), Queue: s.enqueuer, Grace: 10 * time.Second, Logger: s.log}
 	s.duty("reconciler", func(ctx context.Context) { reconciler.Run(ctx, 5*time.Second) })
-	replays := &webhook.ReplayRunner{Store: s.db, Logger: s.log, Now: s.db.Now}
+	replays := &webhook.ReplayRunner{Store: s.db.Webhooks(), Logger: s.log, Now: s.db.Now}
 	s.duty("replays", replays.Run)
-	s.duty("scheduler", func(ctx context.Context) { scheduleLoop(ctx, s.db.ApplyDue, time.Second, s.log) })
+	s.duty("scheduler", func(ctx context.Context) { scheduleLoop(ctx, s.db.Processes().ApplyDue, time.Second, s.log) })
 	if s.cfg.EventRetention > 0 {
 		s.duty("retention", func(ctx context.Context) { expungeLoop(ctx, s.db, s.cfg.EventRetention, retentionEvery, s.log) })
 	}
@@ -213,11 +214,11 @@ func openDatabase(ctx context.Context, url string, log *slog.Logger) (*storage.D
 // bootstrapWorkspace creates a first workspace and owner key on an empty
 // database and prints the key once, so a first API call works right away.
 func bootstrapWorkspace(ctx context.Context, db *storage.DB, stdout io.Writer, addr string) error {
-	n, err := db.CountWorkspaces(ctx)
+	n, err := db.Keys().CountWorkspaces(ctx)
 	if err != nil || n > 0 {
 		return err
 	}
-	ws, _, token, err := db.CreateWorkspace(ctx, "Default workspace", "owner")
+	ws, _, token, err := db.Keys().CreateWorkspace(ctx, "Default workspace", "owner")
 	if err != nil {
 		return fmt.Errorf("create first workspace: %w", err)
 	}

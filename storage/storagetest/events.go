@@ -31,7 +31,7 @@ type Event struct {
 // columns storage's own writer fills, and returns their envelopes.
 func InsertEvents(tb testing.TB, db *storage.DB, evs ...Event) []events.Event {
 	tb.Helper()
-	tx, err := db.BeginTxx(context.Background(), nil)
+	tx, err := db.Raw().BeginTxx(context.Background(), nil)
 	if err != nil {
 		tb.Fatalf("begin: %v", err)
 	}
@@ -46,7 +46,7 @@ func InsertEvents(tb testing.TB, db *storage.DB, evs ...Event) []events.Event {
 // hold it open while others write) or db itself.
 func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExecerContext, evs ...Event) []events.Event {
 	tb.Helper()
-	stmt := db.Rebind(`INSERT INTO events (id, workspace_id, type, api_key_id, resource_id, created_at, body, response_body)
+	stmt := db.Raw().Rebind(`INSERT INTO events (id, workspace_id, type, api_key_id, resource_id, created_at, body, response_body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	out := make([]events.Event, len(evs))
 	for i, e := range evs {

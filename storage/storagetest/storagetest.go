@@ -113,7 +113,7 @@ func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 // of that key.
 func Workspace(tb testing.TB, db *storage.DB, name string) (countersign.Actor, string) {
 	tb.Helper()
-	ws, key, token, err := db.CreateWorkspace(context.Background(), name, "owner")
+	ws, key, token, err := db.Keys().CreateWorkspace(context.Background(), name, "owner")
 	if err != nil {
 		tb.Fatalf("create workspace: %v", err)
 	}

@@ -36,6 +36,7 @@ type processDoc struct {
 	StartedAt             *time.Time `json:"startedAt"`
 	CompletedAt           *time.Time `json:"completedAt"`
 	ExpiresAt             *time.Time `json:"expiresAt"`
+	MessagesDisabled      bool       `json:"messagesDisabled,omitempty"`
 }
 
 // stepDoc is the stored form of a workflow.Step.
@@ -86,7 +87,7 @@ func encodeProcess(p *workflow.Process) (string, error) {
 		Initiator: p.Initiator, InitiatorName: p.InitiatorName, Comment: p.Comment,
 		DocumentType: p.DocumentType, OwnerGroup: p.OwnerGroup, Steps: make([]stepDoc, len(p.Steps)),
 		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt), StartedAt: utcPtr(p.StartedAt),
-		CompletedAt: utcPtr(p.CompletedAt), ExpiresAt: utcPtr(p.ExpiresAt),
+		CompletedAt: utcPtr(p.CompletedAt), ExpiresAt: utcPtr(p.ExpiresAt), MessagesDisabled: p.MessagesDisabled,
 	}
 	for i, st := range p.Steps {
 		sd := stepDoc{ID: st.ID, ProcessOrder: st.ProcessOrder, Status: string(st.Status), DueDate: utcPtr(st.DueDate),
@@ -121,7 +122,7 @@ func decodeProcess(body string) (*workflow.Process, error) {
 		Initiator: d.Initiator, InitiatorName: d.InitiatorName, Comment: d.Comment,
 		DocumentType: d.DocumentType, OwnerGroup: d.OwnerGroup,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, StartedAt: d.StartedAt,
-		CompletedAt: d.CompletedAt, ExpiresAt: d.ExpiresAt,
+		CompletedAt: d.CompletedAt, ExpiresAt: d.ExpiresAt, MessagesDisabled: d.MessagesDisabled,
 	}
 	if len(d.Steps) > 0 {
 		p.Steps = make([]workflow.Step, len(d.Steps))

@@ -35,6 +35,9 @@ type ProcessInput struct {
 	DocumentType          string      `json:"documentType"`
 	OwnerGroup            string      `json:"ownerGroup"`
 	ExpiresAt             *time.Time  `json:"expiresAt"`
+	// DisableMessages turns every notification email of the process off
+	// (Countersign's addition; the same word as the cancel request's).
+	DisableMessages bool `json:"disableMessages"`
 }
 
 // StepInput is one step of a create or update request, and the body of

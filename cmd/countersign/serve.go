@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/mail"
+	"github.com/countersign/countersign/notify"
 	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/webhook"
@@ -70,6 +72,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	s.enqueuer = queue.NewEnqueuer(s.rds, s.log, 8)
 	s.db.SetDispatcher(s.enqueuer.Dispatch)
+	s.db.Messages().SetDispatcher(s.enqueuer.Mail().Dispatch)
+	s.db.Messages().SetPortal(cfg.PortalURL)
 	s.registry.MustRegister(queue.NewDepthCollector(s.rds))
 
 	if withAPI {
@@ -135,6 +139,9 @@ func (s *service) startWorker() error {
 		Sender:  webhook.NewSender(webhook.SenderConfig{Version: Version(), Guard: s.guard()}),
 		Metrics: webhook.NewMetrics(s.registry),
 	}))
+	if err := s.handleMail(); err != nil {
+		return err
+	}
 	if err := s.worker.Start(); err != nil {
 		return err
 	}
@@ -145,6 +152,26 @@ func (s *service) startWorker() error {
 	s.loop(replays.Run)
 	s.loop(func(ctx context.Context) { scheduleLoop(ctx, s.db.ApplyDue, time.Second, s.log) })
 	s.loop(func(ctx context.Context) { expungeLoop(ctx, s.db, s.cfg.EventRetention, retentionEvery, s.log) })
+	return nil
+}
+
+// handleMail registers the notification email sender on the worker and
+// starts its reconciler. With no SMTP URL, mail goes to .eml files.
+func (s *service) handleMail() error {
+	sender, err := mail.Open(s.cfg.SMTPURL, s.cfg.MailDir)
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	if s.cfg.SMTPURL == "" {
+		s.log.Info("no SMTP URL configured: notification email is written to .eml files", "dir", s.cfg.MailDir)
+	}
+	mq := s.enqueuer.Mail()
+	s.worker.HandleMail(notify.NewMailer(notify.Config{
+		Store: s.db.Messages(), Queue: mq, Sender: sender, From: s.cfg.MailFrom,
+		Schedule: s.cfg.RetrySchedule, Logger: s.log,
+	}))
+	reconciler := &notify.Reconciler{Source: s.db.Messages(), Queue: mq, Grace: 10 * time.Second, Logger: s.log}
+	s.loop(func(ctx context.Context) { reconciler.Run(ctx, 5*time.Second) })
 	return nil
 }
 

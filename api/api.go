@@ -79,6 +79,8 @@ type Deps struct {
 	// KeyUsage takes note of every authenticated request's key, to keep its
 	// last_used_at; nil records none.
 	KeyUsage KeyUsageRecorder
+	// Messages is the notification email outbox.
+	Messages MessageStore
 }
 
 // KeyUsageRecorder notes that an API key was used. Used is on the request
@@ -168,4 +170,5 @@ func (s *Server) routes() {
 	s.webhookRoutes()
 	s.resourceRoutes()
 	s.processRoutes()
+	s.messageRoutes()
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/events"
+	"github.com/countersign/countersign/notify"
 	"github.com/countersign/countersign/webhook"
 	"github.com/countersign/countersign/workflow"
 )
@@ -199,12 +200,15 @@ var viewRules = map[reflect.Type]map[string]map[string]any{
 	reflect.TypeFor[DeliveryList](): {"next_cursor": idSchema(countersign.PrefixDelivery)},
 	reflect.TypeFor[ReplayList]():   {"next_cursor": idSchema(countersign.PrefixReplay)},
 	reflect.TypeFor[EventList]():    {"next_cursor": idSchema(countersign.PrefixEvent)},
+	reflect.TypeFor[MessageView]():  {"id": idSchema(notify.PrefixMessage), "process_id": uuidSchema()},
+	reflect.TypeFor[MessageList]():  {"next_cursor": idSchema(notify.PrefixMessage)},
 }
 
 // The details embed the views: their fields are narrowed alike.
 func init() {
 	viewRules[reflect.TypeFor[EventDetail]()] = viewRules[reflect.TypeFor[EventView]()]
 	viewRules[reflect.TypeFor[DeliveryDetail]()] = viewRules[reflect.TypeFor[DeliveryView]()]
+	viewRules[reflect.TypeFor[MessageDetail]()] = viewRules[reflect.TypeFor[MessageView]()]
 }
 
 // typeRules are keywords added to the object schema of a Go type in request
@@ -262,6 +266,10 @@ var queryRules = map[string]map[string]any{
 	"listEvents.starting_after":     idSchema(countersign.PrefixEvent),
 	"listDeliveries.starting_after": idSchema(countersign.PrefixDelivery),
 	"listReplays.starting_after":    idSchema(countersign.PrefixReplay),
+	"listMessages.starting_after":   idSchema(notify.PrefixMessage),
+	"listMessages.process_id":       uuidSchema(),
+	"listMessages.recipient":        emailSchema,
+	"listMessages.type":             {"type": "string", "enum": noticeTypeNames(), "examples": []string{"invitation"}},
 	"resource_id":                   {"maxLength": maxResourceIDLength},
 	"event_type":                    eventPattern,
 	"type":                          eventPattern,
@@ -304,7 +312,7 @@ func pathSchema(op Operation, name string) map[string]any {
 		for _, p := range []struct{ path, prefix string }{
 			{"/v1/api-keys/", countersign.PrefixAPIKey}, {"/v1/events/", countersign.PrefixEvent},
 			{"/v1/webhooks/endpoints/", countersign.PrefixEndpoint}, {"/v1/webhooks/deliveries/", countersign.PrefixDelivery},
-			{"/v1/webhooks/replays/", countersign.PrefixReplay},
+			{"/v1/webhooks/replays/", countersign.PrefixReplay}, {"/v1/messages/", notify.PrefixMessage},
 		} {
 			if strings.HasPrefix(op.Path, p.path) {
 				return idSchema(p.prefix)

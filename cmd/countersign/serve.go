@@ -115,7 +115,7 @@ func (s *service) startAPI() error {
 	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version(), RateLimit: s.cfg.APIRateLimit}, api.Deps{
 		Keys: s.db, Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
 		Webhooks: s.db, Guard: s.guard(), Events: s.db,
-		Resources: s.db, Audit: audit, Processes: s.db, KeyUsage: usage,
+		Resources: s.db, Audit: audit, Processes: s.db, KeyUsage: usage, Messages: s.db.Messages(),
 	})
 	var err error
 	if s.ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {

@@ -81,6 +81,8 @@ type Deps struct {
 	KeyUsage KeyUsageRecorder
 	// Messages is the notification email outbox.
 	Messages MessageStore
+	// Mail sends sendTestEmail's email; nil renders it without sending.
+	Mail *TestEmail
 }
 
 // KeyUsageRecorder notes that an API key was used. Used is on the request

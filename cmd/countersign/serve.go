@@ -111,13 +111,17 @@ func (s *service) startAPI() error {
 	// stop, after the HTTP server and before the database closes.
 	// So are the keys' last_used_at (coalesced to one write a minute per key).
 	audit, usage := s.db.NewAuditWriter(s.log), s.db.NewKeyUsage(s.log)
+	sender, err := mail.Open(s.cfg.SMTPURL, s.cfg.MailDir)
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
 	s.loop(func(ctx context.Context) { <-ctx.Done(); audit.Close(); usage.Close() })
 	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version(), RateLimit: s.cfg.APIRateLimit}, api.Deps{
 		Keys: s.db, Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
 		Webhooks: s.db, Guard: s.guard(), Events: s.db,
 		Resources: s.db, Audit: audit, Processes: s.db, KeyUsage: usage, Messages: s.db.Messages(),
+		Mail: &api.TestEmail{Sender: sender, From: s.cfg.MailFrom, Portal: s.cfg.PortalURL},
 	})
-	var err error
 	if s.ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}

@@ -26,7 +26,7 @@ var testSchedule = webhook.Schedule{0, 50 * time.Millisecond, 100 * time.Millise
 // engine is the mail channel wired as a worker process wires it: real
 // SQLite, real Redis, the asynq worker with the mailer, and the reconciler.
 type engine struct {
-	t  *testing.T
+	t  testing.TB
 	db *storage.DB
 	ws countersign.Actor
 }

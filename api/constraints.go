@@ -159,6 +159,11 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 		"processInitiatorEmail": emailSchema,
 		"expiresAt":             future,
 		"comment":               {"maxLength": longTextLength},
+		"reminderEveryDays": {"minimum": 0, "maximum": workflow.MaxReminderDays,
+			"description": "An automatic reminder this many days after a participant's action opened, and after each reminder; 0 for none."},
+		"reminderDaysBeforeDue": {"minimum": 0, "maximum": workflow.MaxReminderDays,
+			"description": "One automatic reminder this many days before the action's deadline (step dueDate or expiresAt); 0 for none."},
+		"disableMessages": {"description": "Turns every notification email of the process off."},
 	}),
 	reflect.TypeFor[workflow.StepInput](): {
 		"id": {"description": "Leave out to add a step; on update, names a step of the process to keep (422 when there is none)."},

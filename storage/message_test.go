@@ -156,3 +156,39 @@ func TestMessageAttemptsAndResend(t *testing.T) {
 		}
 	})
 }
+
+func TestAutomaticRemindersOnTheSchedule(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		actor, _ := storagetest.Workspace(t, db, "A")
+		in := mailInput()
+		in.ReminderEveryDays = 1
+		p := createProcess(t, db, actor, in)
+		change(t, db, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) })
+		start := time.Now()
+		reminders := func() int { return len(outbox(t, db, actor, notify.Filter{Type: workflow.NoticeReminder})) }
+		if n, err := db.ApplyDue(ctx, start.Add(time.Hour), 10); err != nil || n != 0 || reminders() != 0 {
+			t.Fatalf("an hour in: applied %d (%v), %d reminders; want none", n, err, reminders())
+		}
+		if n, err := db.ApplyDue(ctx, start.Add(25*time.Hour), 10); err != nil || n != 1 {
+			t.Fatalf("a day in: applied %d (%v), want 1", n, err)
+		}
+		if got := reminders(); got != 2 {
+			t.Fatalf("a day in: %d reminder messages, want 2 (both signers of step 1)", got)
+		}
+		if n := countRows(t, db, "SELECT COUNT(*) FROM audit_events WHERE event_type = ? AND process_id = ?",
+			string(workflow.AuditEmailReminder), p.ID); n != 2 {
+			t.Errorf("%d AUDIT_EMAIL_REMINDER records, want 2", n)
+		}
+		if n, err := db.ApplyDue(ctx, start.Add(26*time.Hour), 10); err != nil || n != 0 || reminders() != 2 {
+			t.Fatalf("an hour later: applied %d (%v), %d reminders; want no new one", n, err, reminders())
+		}
+		if n, err := db.ApplyDue(ctx, start.Add(50*time.Hour), 10); err != nil || n != 1 || reminders() != 4 {
+			t.Fatalf("two days in: applied %d (%v), %d reminders; want 4", n, err, reminders())
+		}
+		if _, err := db.CreateProcess(ctx, actor, workflow.ProcessInput{DocumentName: "x", ReminderEveryDays: 400,
+			SigningProcessSteps: in.SigningProcessSteps}); countersign.ErrorCode(err) != countersign.EVALIDATION {
+			t.Errorf("reminderEveryDays 400: %v, want a validation error", err)
+		}
+	})
+}

@@ -125,6 +125,9 @@ func (db *DB) lockProcess(ctx context.Context, tx *Tx, workspaceID, id string) (
 			return db.saveProcess(ctx, tx, next, version, before)
 		},
 		notify: func(ctx context.Context, tx *Tx, next *workflow.Process, emitted []workflow.Emitted) error {
+			if err := db.Messages().auditAutoReminders(ctx, tx, next, emitted); err != nil {
+				return err
+			}
 			return db.Messages().write(ctx, tx, prior, next, emitted)
 		}}, nil
 }

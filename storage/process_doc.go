@@ -37,6 +37,8 @@ type processDoc struct {
 	CompletedAt           *time.Time `json:"completedAt"`
 	ExpiresAt             *time.Time `json:"expiresAt"`
 	MessagesDisabled      bool       `json:"messagesDisabled,omitempty"`
+	ReminderEveryDays     int        `json:"reminderEveryDays,omitempty"`
+	ReminderDaysBeforeDue int        `json:"reminderDaysBeforeDue,omitempty"`
 }
 
 // stepDoc is the stored form of a workflow.Step.
@@ -65,6 +67,8 @@ type signerDoc struct {
 	Anonymous        bool       `json:"anonymous"`
 	ActedAt          *time.Time `json:"actedAt"`
 	Reminders        int        `json:"reminders"`
+	OpenedAt         *time.Time `json:"openedAt,omitempty"`
+	RemindedAt       *time.Time `json:"remindedAt,omitempty"`
 }
 
 // utc returns t in UTC, so stored times read back identical.
@@ -88,6 +92,7 @@ func encodeProcess(p *workflow.Process) (string, error) {
 		DocumentType: p.DocumentType, OwnerGroup: p.OwnerGroup, Steps: make([]stepDoc, len(p.Steps)),
 		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt), StartedAt: utcPtr(p.StartedAt),
 		CompletedAt: utcPtr(p.CompletedAt), ExpiresAt: utcPtr(p.ExpiresAt), MessagesDisabled: p.MessagesDisabled,
+		ReminderEveryDays: p.Reminders.EveryDays, ReminderDaysBeforeDue: p.Reminders.DaysBeforeDue,
 	}
 	for i, st := range p.Steps {
 		sd := stepDoc{ID: st.ID, ProcessOrder: st.ProcessOrder, Status: string(st.Status), DueDate: utcPtr(st.DueDate),
@@ -96,7 +101,8 @@ func encodeProcess(p *workflow.Process) (string, error) {
 			sd.Signers[j] = signerDoc{ID: sg.ID, Name: sg.Name, Country: sg.Country, PersonalCode: sg.PersonalCode,
 				Email: sg.Email, Role: string(sg.Role), Comment: sg.Comment, CommentForSigner: sg.CommentForSigner,
 				Status: string(sg.Status), Notification: sg.Notification, Language: sg.Language,
-				Anonymous: sg.Anonymous, ActedAt: utcPtr(sg.ActedAt), Reminders: sg.Reminders}
+				Anonymous: sg.Anonymous, ActedAt: utcPtr(sg.ActedAt), Reminders: sg.Reminders,
+				OpenedAt: utcPtr(sg.OpenedAt), RemindedAt: utcPtr(sg.RemindedAt)}
 		}
 		d.Steps[i] = sd
 	}
@@ -123,6 +129,7 @@ func decodeProcess(body string) (*workflow.Process, error) {
 		DocumentType: d.DocumentType, OwnerGroup: d.OwnerGroup,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, StartedAt: d.StartedAt,
 		CompletedAt: d.CompletedAt, ExpiresAt: d.ExpiresAt, MessagesDisabled: d.MessagesDisabled,
+		Reminders: workflow.ReminderPolicy{EveryDays: d.ReminderEveryDays, DaysBeforeDue: d.ReminderDaysBeforeDue},
 	}
 	if len(d.Steps) > 0 {
 		p.Steps = make([]workflow.Step, len(d.Steps))
@@ -138,7 +145,7 @@ func decodeProcess(body string) (*workflow.Process, error) {
 				Email: sg.Email, Role: workflow.SignerRole(sg.Role), Comment: sg.Comment,
 				CommentForSigner: sg.CommentForSigner, Status: workflow.SigningStatus(sg.Status),
 				Notification: sg.Notification, Language: sg.Language, Anonymous: sg.Anonymous,
-				ActedAt: sg.ActedAt, Reminders: sg.Reminders}
+				ActedAt: sg.ActedAt, Reminders: sg.Reminders, OpenedAt: sg.OpenedAt, RemindedAt: sg.RemindedAt}
 		}
 		p.Steps[i] = st
 	}

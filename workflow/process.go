@@ -42,6 +42,8 @@ type Process struct {
 	// MessagesDisabled turns the process's notification emails off: set by
 	// disableMessages on create or update, or on a cancel with disableMessages.
 	MessagesDisabled bool
+	// Reminders is the process's automatic reminder policy (none by default).
+	Reminders ReminderPolicy
 }
 
 // NewProcess validates a create request (the createProcess body) and
@@ -81,6 +83,7 @@ func (p *Process) setFields(in ProcessInput) {
 	p.OwnerGroup = in.OwnerGroup
 	p.ExpiresAt = clonePtr(in.ExpiresAt)
 	p.MessagesDisabled = in.DisableMessages
+	p.Reminders = in.reminderPolicy()
 }
 
 // sortSteps keeps p.Steps in processOrder order, parallel steps as given.

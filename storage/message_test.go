@@ -2,10 +2,12 @@ package storage_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/events"
 	"github.com/countersign/countersign/notify"
 	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/storage/storagetest"
@@ -189,6 +191,40 @@ func TestAutomaticRemindersOnTheSchedule(t *testing.T) {
 		if _, err := db.CreateProcess(ctx, actor, workflow.ProcessInput{DocumentName: "x", ReminderEveryDays: 400,
 			SigningProcessSteps: in.SigningProcessSteps}); countersign.ErrorCode(err) != countersign.EVALIDATION {
 			t.Errorf("reminderEveryDays 400: %v, want a validation error", err)
+		}
+	})
+}
+
+func TestOutcomeMessages(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		actor, _ := storagetest.Workspace(t, db, "A")
+		// Declined: the initiator (with the stall reason) and the other invited signer.
+		p := createProcess(t, db, actor, mailInput())
+		p = change(t, db, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) })
+		s1 := signerNamed(t, p, "Signer One")
+		change(t, db, actor, p.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) {
+			return p.Decline(s1, events.StallSignatureRefusal, now)
+		})
+		got := outbox(t, db, actor, notify.Filter{ProcessID: p.ID, Type: workflow.NoticeDeclined})
+		to := map[string]string{}
+		for _, m := range got {
+			to[m.Recipient.Email] = m.Text
+		}
+		if len(got) != 2 || to["one@example.com"] != "" || !strings.Contains(to["Jane.Doe@Example.com"], "signature_refusal") || to["two@example.com"] == "" {
+			t.Errorf("declined: %d messages to %v", len(got), to)
+		}
+		// Expired: the scheduler applies expiresAt; the initiator and the invited signers hear of it.
+		in := mailInput()
+		exp := time.Now().Add(time.Hour)
+		in.ExpiresAt = &exp
+		q := createProcess(t, db, actor, in)
+		change(t, db, actor, q.ID, func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Start(now) })
+		if n, err := db.ApplyDue(ctx, exp.Add(time.Minute), 10); err != nil || n != 1 {
+			t.Fatalf("apply expiry: %d %v", n, err)
+		}
+		if got := outbox(t, db, actor, notify.Filter{ProcessID: q.ID, Type: workflow.NoticeExpired}); len(got) != 3 {
+			t.Errorf("expired: %d messages, want 3 (initiator and the two invited signers, not the approver)", len(got))
 		}
 	})
 }

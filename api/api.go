@@ -84,6 +84,10 @@ type Deps struct {
 	// KeyLimiter counts each key's requests across all API processes; nil
 	// counts them in this process.
 	KeyLimiter KeyLimiter
+	// Messages is the notification email outbox.
+	Messages MessageStore
+	// Mail sends sendTestEmail's email; nil renders it without sending.
+	Mail *TestEmail
 }
 
 // KeyUsageRecorder notes that an API key was used. Used is on the request
@@ -174,4 +178,5 @@ func (s *Server) routes() {
 	s.webhookRoutes()
 	s.resourceRoutes()
 	s.processRoutes()
+	s.messageRoutes()
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/events"
+	"github.com/countersign/countersign/notify"
 	"github.com/countersign/countersign/webhook"
 	"github.com/countersign/countersign/workflow"
 )
@@ -171,6 +172,11 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 		"processInitiatorEmail": emailSchema,
 		"expiresAt":             future,
 		"comment":               {"maxLength": longTextLength},
+		"reminderEveryDays": {"minimum": 0, "maximum": workflow.MaxReminderDays,
+			"description": "An automatic reminder this many days after a participant's action opened, and after each reminder; 0 for none."},
+		"reminderDaysBeforeDue": {"minimum": 0, "maximum": workflow.MaxReminderDays,
+			"description": "One automatic reminder this many days before the action's deadline (step dueDate or expiresAt); 0 for none."},
+		"disableMessages": {"description": "Turns every notification email of the process off."},
 	}),
 	reflect.TypeFor[workflow.StepInput](): {
 		"id": {"description": "Leave out to add a step; on update, names a step of the process to keep (422 when there is none)."},
@@ -214,12 +220,15 @@ var viewRules = map[reflect.Type]map[string]map[string]any{
 	reflect.TypeFor[DeliveryList](): {"next_cursor": idSchema(countersign.PrefixDelivery)},
 	reflect.TypeFor[ReplayList]():   {"next_cursor": idSchema(countersign.PrefixReplay)},
 	reflect.TypeFor[EventList]():    {"next_cursor": idSchema(countersign.PrefixEvent)},
+	reflect.TypeFor[MessageView]():  {"id": idSchema(notify.PrefixMessage), "process_id": uuidSchema()},
+	reflect.TypeFor[MessageList]():  {"next_cursor": idSchema(notify.PrefixMessage)},
 }
 
 // The details embed the views: their fields are narrowed alike.
 func init() {
 	viewRules[reflect.TypeFor[EventDetail]()] = viewRules[reflect.TypeFor[EventView]()]
 	viewRules[reflect.TypeFor[DeliveryDetail]()] = viewRules[reflect.TypeFor[DeliveryView]()]
+	viewRules[reflect.TypeFor[MessageDetail]()] = viewRules[reflect.TypeFor[MessageView]()]
 }
 
 // typeRules are keywords added to the object schema of a Go type in request
@@ -277,6 +286,10 @@ var queryRules = map[string]map[string]any{
 	"listEvents.starting_after":     idSchema(countersign.PrefixEvent),
 	"listDeliveries.starting_after": idSchema(countersign.PrefixDelivery),
 	"listReplays.starting_after":    idSchema(countersign.PrefixReplay),
+	"listMessages.starting_after":   idSchema(notify.PrefixMessage),
+	"listMessages.process_id":       uuidSchema(),
+	"listMessages.recipient":        emailSchema,
+	"listMessages.type":             {"type": "string", "enum": noticeTypeNames(), "examples": []string{"invitation"}},
 	"resource_id":                   {"maxLength": maxResourceIDLength},
 	"event_type":                    eventPattern,
 	"type":                          eventPattern,
@@ -319,7 +332,7 @@ func pathSchema(op Operation, name string) map[string]any {
 		for _, p := range []struct{ path, prefix string }{
 			{"/v1/api-keys/", countersign.PrefixAPIKey}, {"/v1/events/", countersign.PrefixEvent},
 			{"/v1/webhooks/endpoints/", countersign.PrefixEndpoint}, {"/v1/webhooks/deliveries/", countersign.PrefixDelivery},
-			{"/v1/webhooks/replays/", countersign.PrefixReplay},
+			{"/v1/webhooks/replays/", countersign.PrefixReplay}, {"/v1/messages/", notify.PrefixMessage},
 		} {
 			if strings.HasPrefix(op.Path, p.path) {
 				return idSchema(p.prefix)

@@ -49,6 +49,9 @@ func newHarnessOn(tb testing.TB, db *storage.DB, cfg api.Config, deps api.Deps) 
 	actor, token := storagetest.Workspace(tb, db, "A")
 	deps.Keys, deps.Database, deps.Webhooks, deps.Events, deps.Resources = db.Keys(), db, db.Webhooks(), db.Events(), db.Resources()
 	deps.Processes, deps.Registrations = db.Processes(), db.Registrations()
+	if deps.Messages == nil {
+		deps.Messages = db.Messages()
+	}
 	if deps.Guard == (webhook.Guard{}) {
 		deps.Guard = webhook.Guard{AllowPrivate: true, AllowHTTP: true}
 	}

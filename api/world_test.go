@@ -141,6 +141,9 @@ func (w *world) param(op api.Operation, name string) (string, bool) {
 	case "eventType":
 		return "TASK_STARTED", true
 	case "id":
+		if strings.HasPrefix(op.Path, "/v1/messages/") {
+			return w.sentMessage(), true
+		}
 		for prefix, id := range map[string]string{
 			"/v1/api-keys/": w.keyID, "/v1/events/": w.eventID, "/v1/webhooks/endpoints/": w.endpointID,
 			"/v1/webhooks/deliveries/": w.deliveryID, "/v1/webhooks/replays/": w.replayID,

@@ -38,6 +38,9 @@ type config struct {
 	JSONFile           string
 	Listen             string
 	Keep               bool
+	// Mail turns notification email on in every flow's process (an
+	// invitation and a completion mail to its signer).
+	Mail bool
 }
 
 // parseFlags reads bench's flags; mistakes are usage errors.
@@ -67,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.JSONFile, "json", "", "also write the report as JSON to this file")
 	fs.StringVar(&c.Listen, "listen", "127.0.0.1:0", "receivers' listen address")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the temp dir (SQLite file, service logs)")
+	fs.BoolVar(&c.Mail, "mail", false, "signerNotification on in every flow: two notification emails a flow (set COUNTERSIGN_SMTP_URL for the service)")
 	if err := fs.Parse(args); err != nil {
 		return c, UsageError{Msg: errMsg(err)}
 	}
@@ -195,6 +199,9 @@ func (b *bench) run(ctx context.Context) (err error) {
 		go b.redis.run(sampleCtx, 500*time.Millisecond)
 	}
 	b.drv = newDriver(b.api)
+	if b.cfg.Mail {
+		b.drv.body = mailFlowBody
+	}
 	if b.cfg.Backlog > 0 {
 		err = b.runBacklog(ctx)
 	} else {

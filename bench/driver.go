@@ -18,6 +18,10 @@ import (
 var flowBody = []byte(`{"documentName":"bench.pdf","documentType":"CONTRACT","signingProcessSteps":[{"processOrder":0,` +
 	`"processStepSigners":[{"signerName":"Bench Signer","signerEmail":"signer@example.com","signerRole":"SIGNER"}]}]}`)
 
+// mailFlowBody is flowBody with the signer's notification email on.
+var mailFlowBody = []byte(`{"documentName":"bench.pdf","documentType":"CONTRACT","signingProcessSteps":[{"processOrder":0,` +
+	`"processStepSigners":[{"signerName":"Bench Signer","signerEmail":"signer@example.com","signerRole":"SIGNER","signerNotification":true}]}]}`)
+
 // flowOps are the calls of a flow and the events each commits (the model the
 // bench checks against the events it receives).
 var flowOps = []struct {
@@ -41,6 +45,8 @@ type driver struct {
 	first                                        atomic.Int64 // unix nanos of the first request
 	mu                                           sync.Mutex
 	failures                                     map[string]int64 // "op: status code" → count
+	// body is the createProcess body (flowBody when nil).
+	body []byte
 }
 
 func newDriver(api *kit.Client) *driver { return &driver{api: api, failures: map[string]int64{}} }
@@ -54,7 +60,11 @@ func (d *driver) flow(ctx context.Context) bool {
 			ID string `json:"id"`
 		} `json:"signers"`
 	}
-	if !d.call(ctx, 0, "/v1/processes", flowBody, &p) {
+	body := flowBody
+	if d.body != nil {
+		body = d.body
+	}
+	if !d.call(ctx, 0, "/v1/processes", body, &p) {
 		return false
 	}
 	if len(p.Signers) != 1 {

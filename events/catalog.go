@@ -31,7 +31,7 @@ type Definition struct {
 	Extension bool `json:"extension"`
 	// Group is the resource the type is about: its first name segment, one of
 	// "apikey", "transaction", "action", "identity-validation", "registration",
-	// "endpoint" or "webhook".
+	// "endpoint", "webhook" or "message".
 	Group string `json:"group"`
 }
 
@@ -47,6 +47,7 @@ func apiKeyData() any       { return new(APIKeyData) }
 func transactionData() any  { return new(TransactionData) }
 func actionData() any       { return new(ActionData) }
 func registrationData() any { return new(RegistrationData) }
+func messageData() any      { return new(MessageData) }
 
 // catalogue holds every type's entry; the catalogue test checks it covers Types exactly.
 var catalogue = map[Type]about{
@@ -86,6 +87,9 @@ var catalogue = map[Type]about{
 		func() any { return new(EndpointDisabledData) }},
 	WebhookTest: {"A test event sent to one webhook endpoint on request, to check that it receives and verifies deliveries.", false,
 		func() any { return new(WebhookTestData) }},
+	MessageSent: {"A notification email (an invitation, reminder or outcome mail) has been accepted by the mail server.", false, messageData},
+	MessageFailed: {"A notification email could not be sent: the mail server refused it for good (SMTP 5xx) or every attempt of the retry schedule failed.", false,
+		messageData},
 }
 
 // rules narrow the fields whose value sets the Go types leave open.
@@ -96,6 +100,8 @@ var rules = map[reflect.Type]map[string]rule{
 	reflect.TypeFor[ActionData]():             {"action": {enum: ClosingActions}},
 	reflect.TypeFor[IdentityValidationData](): {"verificationStatus": {enum: VerificationStatuses}},
 	reflect.TypeFor[RegistrationData]():       {"verification_status": {enum: VerificationStatuses}, "method": {enum: VerificationMethods}},
+	reflect.TypeFor[MessageData](): {"notification": {enum: MessageNotifications}, "status": {enum: MessageStatuses},
+		"recipient_role": {enum: []string{SignerSigner, SignerApprover, SignerViewer, SignerInitiator}}, "id": {pattern: "^msg_"}},
 	reflect.TypeFor[Event](): {
 		"id":           {pattern: "^evt_"},
 		"object":       {konst: ObjectEvent},

@@ -64,8 +64,8 @@ func TestUnknownType(t *testing.T) {
 }
 
 func TestDefinitions(t *testing.T) {
-	groups := []string{"apikey", "transaction", "action", "identity-validation", "registration", "endpoint", "webhook"}
-	extensions := []Type{TransactionDeclined, EndpointDisabled, WebhookTest}
+	groups := []string{"apikey", "transaction", "action", "identity-validation", "registration", "endpoint", "webhook", "message"}
+	extensions := []Type{TransactionDeclined, EndpointDisabled, WebhookTest, MessageSent, MessageFailed}
 	for _, d := range Catalog() {
 		if d.Description == "" || d.Version != Version1 || !slices.Contains(groups, d.Group) {
 			t.Errorf("%s: description %q, version %q, group %q", d.Type, d.Description, d.Version, d.Group)

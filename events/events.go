@@ -51,6 +51,11 @@ const (
 	EndpointDisabled Type = "endpoint.disabled"
 	// WebhookTest is sent to one endpoint on request (testWebhookEndpoint).
 	WebhookTest Type = "webhook.test"
+	// MessageSent is emitted when the mail server accepted a notification email.
+	MessageSent Type = "message.sent"
+	// MessageFailed is emitted when a notification email was refused for good
+	// (SMTP 5xx) or ran out of attempts.
+	MessageFailed Type = "message.failed"
 )
 
 // StallReason says why a participant's action stalled.
@@ -97,7 +102,7 @@ var Types = []Type{
 	IdentityValidationProcessed,
 	RegistrationIdentityVerified, RegistrationIdentityRejected, RegistrationLifecycleRejected,
 	RegistrationLifecycleExpired, RegistrationLifecycleCompleted, RegistrationCertificateActivated,
-	TransactionDeclined, EndpointDisabled, WebhookTest,
+	TransactionDeclined, EndpointDisabled, WebhookTest, MessageSent, MessageFailed,
 }
 
 // Known reports whether t is an event type of the catalogue.

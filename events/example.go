@@ -88,6 +88,8 @@ func exampleData(t Type) (data any, at time.Time, apiKeyID string) {
 			EndpointID: exampleEndpoint,
 			Message:    "This is a test event from Countersign: your endpoint received and can verify deliveries.",
 		}, exampleTime("2025-05-20T14:11:30.284Z"), exampleAdminKey
+	case MessageSent, MessageFailed:
+		return exampleMessage(t)
 	}
 	return nil, time.Time{}, ""
 }

@@ -27,7 +27,7 @@ const (
 )
 
 // queueWeights are asynq's weighted priorities of the queues.
-var queueWeights = map[string]int{Deliveries: 6, Retries: 3, Replays: 1}
+var queueWeights = map[string]int{Deliveries: 6, Mail: 3, Retries: 3, Replays: 1}
 
 // Queues lists the delivery queues.
 var Queues = []string{Deliveries, Retries, Replays}

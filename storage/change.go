@@ -47,6 +47,9 @@ type locked[T comparable] struct {
 	// remove, when set, deletes the document instead of saving it once the
 	// command succeeded.
 	remove func(ctx context.Context, tx *Tx, doc T) error
+	// notify, when set, writes the notification emails the change's events
+	// call for, in the same transaction.
+	notify func(ctx context.Context, tx *Tx, next T, emitted []workflow.Emitted) error
 }
 
 // changed is what change did.
@@ -84,6 +87,11 @@ func change[T comparable](ctx context.Context, db *DB, tx *Tx, l locked[T], appl
 	}
 	if err != nil {
 		return changed[T]{}, err
+	}
+	if l.notify != nil && (cmdErr != nil || l.remove == nil) {
+		if err := l.notify(ctx, tx, next, emitted); err != nil {
+			return changed[T]{}, err
+		}
 	}
 	return changed[T]{next: next, emitted: commanded, cmdErr: cmdErr}, nil
 }

@@ -119,9 +119,16 @@ func (db *DB) lockProcess(ctx context.Context, tx *Tx, workspaceID, id string) (
 		return locked[*workflow.Process]{}, err
 	}
 	before := signerKey(p)
+	prior := p.Clone() // Apply changes p in place; notices compare with the state before
 	return locked[*workflow.Process]{doc: p, workspaceID: workspaceID, id: id,
 		save: func(ctx context.Context, tx *Tx, next *workflow.Process) error {
 			return db.saveProcess(ctx, tx, next, version, before)
+		},
+		notify: func(ctx context.Context, tx *Tx, next *workflow.Process, emitted []workflow.Emitted) error {
+			if err := db.Messages().auditAutoReminders(ctx, tx, next, emitted); err != nil {
+				return err
+			}
+			return db.Messages().write(ctx, tx, prior, next, emitted)
 		}}, nil
 }
 
@@ -191,7 +198,13 @@ func (db *DB) processOf(ctx context.Context, column, resource, workspaceID, id s
 // they are the integration contract, not messages to people).
 func (ps *Processes) CancelProcessWithMessageControl(ctx context.Context, actor countersign.Actor, id string, disableMessages bool) (*workflow.Process, error) {
 	return ps.db.changeProcess(ctx, actor, id, processChange{
-		cmd: func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) { return p.Cancel(now) },
+		cmd: func(p *workflow.Process, now time.Time) ([]workflow.Emitted, error) {
+			emitted, err := p.Cancel(now)
+			// Recorded in the process itself, so the cancellation's own
+			// notices, decided in the same change, see it.
+			p.MessagesDisabled = p.MessagesDisabled || (err == nil && disableMessages)
+			return emitted, err
+		},
 		also: func(ctx context.Context, tx *Tx, p *workflow.Process, _ []workflow.Emitted) error {
 			flag := 0
 			if disableMessages {

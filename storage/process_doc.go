@@ -36,6 +36,9 @@ type processDoc struct {
 	StartedAt             *time.Time `json:"startedAt"`
 	CompletedAt           *time.Time `json:"completedAt"`
 	ExpiresAt             *time.Time `json:"expiresAt"`
+	MessagesDisabled      bool       `json:"messagesDisabled,omitempty"`
+	ReminderEveryDays     int        `json:"reminderEveryDays,omitempty"`
+	ReminderDaysBeforeDue int        `json:"reminderDaysBeforeDue,omitempty"`
 }
 
 // stepDoc is the stored form of a workflow.Step.
@@ -64,6 +67,8 @@ type signerDoc struct {
 	Anonymous        bool       `json:"anonymous"`
 	ActedAt          *time.Time `json:"actedAt"`
 	Reminders        int        `json:"reminders"`
+	OpenedAt         *time.Time `json:"openedAt,omitempty"`
+	RemindedAt       *time.Time `json:"remindedAt,omitempty"`
 }
 
 // utc returns t in UTC, so stored times read back identical.
@@ -86,7 +91,8 @@ func encodeProcess(p *workflow.Process) (string, error) {
 		Initiator: p.Initiator, InitiatorName: p.InitiatorName, Comment: p.Comment,
 		DocumentType: p.DocumentType, OwnerGroup: p.OwnerGroup, Steps: make([]stepDoc, len(p.Steps)),
 		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt), StartedAt: utcPtr(p.StartedAt),
-		CompletedAt: utcPtr(p.CompletedAt), ExpiresAt: utcPtr(p.ExpiresAt),
+		CompletedAt: utcPtr(p.CompletedAt), ExpiresAt: utcPtr(p.ExpiresAt), MessagesDisabled: p.MessagesDisabled,
+		ReminderEveryDays: p.Reminders.EveryDays, ReminderDaysBeforeDue: p.Reminders.DaysBeforeDue,
 	}
 	for i, st := range p.Steps {
 		sd := stepDoc{ID: st.ID, ProcessOrder: st.ProcessOrder, Status: string(st.Status), DueDate: utcPtr(st.DueDate),
@@ -95,7 +101,8 @@ func encodeProcess(p *workflow.Process) (string, error) {
 			sd.Signers[j] = signerDoc{ID: sg.ID, Name: sg.Name, Country: sg.Country, PersonalCode: sg.PersonalCode,
 				Email: sg.Email, Role: string(sg.Role), Comment: sg.Comment, CommentForSigner: sg.CommentForSigner,
 				Status: string(sg.Status), Notification: sg.Notification, Language: sg.Language,
-				Anonymous: sg.Anonymous, ActedAt: utcPtr(sg.ActedAt), Reminders: sg.Reminders}
+				Anonymous: sg.Anonymous, ActedAt: utcPtr(sg.ActedAt), Reminders: sg.Reminders,
+				OpenedAt: utcPtr(sg.OpenedAt), RemindedAt: utcPtr(sg.RemindedAt)}
 		}
 		d.Steps[i] = sd
 	}
@@ -121,7 +128,8 @@ func decodeProcess(body string) (*workflow.Process, error) {
 		Initiator: d.Initiator, InitiatorName: d.InitiatorName, Comment: d.Comment,
 		DocumentType: d.DocumentType, OwnerGroup: d.OwnerGroup,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, StartedAt: d.StartedAt,
-		CompletedAt: d.CompletedAt, ExpiresAt: d.ExpiresAt,
+		CompletedAt: d.CompletedAt, ExpiresAt: d.ExpiresAt, MessagesDisabled: d.MessagesDisabled,
+		Reminders: workflow.ReminderPolicy{EveryDays: d.ReminderEveryDays, DaysBeforeDue: d.ReminderDaysBeforeDue},
 	}
 	if len(d.Steps) > 0 {
 		p.Steps = make([]workflow.Step, len(d.Steps))
@@ -137,7 +145,7 @@ func decodeProcess(body string) (*workflow.Process, error) {
 				Email: sg.Email, Role: workflow.SignerRole(sg.Role), Comment: sg.Comment,
 				CommentForSigner: sg.CommentForSigner, Status: workflow.SigningStatus(sg.Status),
 				Notification: sg.Notification, Language: sg.Language, Anonymous: sg.Anonymous,
-				ActedAt: sg.ActedAt, Reminders: sg.Reminders}
+				ActedAt: sg.ActedAt, Reminders: sg.Reminders, OpenedAt: sg.OpenedAt, RemindedAt: sg.RemindedAt}
 		}
 		p.Steps[i] = st
 	}

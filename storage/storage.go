@@ -64,6 +64,8 @@ type DB struct {
 	subs       webhook.Subscriptions
 	attempts   attemptWriter
 	stmts      stmtCache
+	// mail is the notification email outbox's settings (see Messages).
+	mail mailSettings
 	// writeMu serialises this process's SQLite transactions (see Tx).
 	writeMu sync.Mutex
 }

@@ -35,6 +35,18 @@ type ProcessInput struct {
 	DocumentType          string      `json:"documentType"`
 	OwnerGroup            string      `json:"ownerGroup"`
 	ExpiresAt             *time.Time  `json:"expiresAt"`
+	// DisableMessages turns every notification email of the process off
+	// (Countersign's addition; the same word as the cancel request's).
+	DisableMessages bool `json:"disableMessages"`
+	// ReminderEveryDays and ReminderDaysBeforeDue are the process's
+	// automatic reminder policy (see ReminderPolicy).
+	ReminderEveryDays     int `json:"reminderEveryDays"`
+	ReminderDaysBeforeDue int `json:"reminderDaysBeforeDue"`
+}
+
+// reminderPolicy is the reminder policy of in.
+func (in ProcessInput) reminderPolicy() ReminderPolicy {
+	return ReminderPolicy{EveryDays: in.ReminderEveryDays, DaysBeforeDue: in.ReminderDaysBeforeDue}
 }
 
 // StepInput is one step of a create or update request, and the body of
@@ -66,6 +78,9 @@ type SignerInput struct {
 // validateFields checks the process-level fields of in.
 func (in ProcessInput) validateFields(now time.Time) error {
 	if err := checkEmail("processInitiatorEmail", in.ProcessInitiatorEmail); err != nil {
+		return err
+	}
+	if err := in.reminderPolicy().Validate(); err != nil {
 		return err
 	}
 	for _, f := range []struct{ name, v string }{

@@ -23,6 +23,7 @@ func (p *Process) RemindOpen(now time.Time) []Emitted {
 				continue
 			}
 			sg.Reminders++
+			sg.RemindedAt = &now
 			out = append(out, Emitted{Type: events.ActionReminderSent, Data: p.action(st, sg)})
 		}
 	}
@@ -41,6 +42,7 @@ func (p *Process) ManualReminder(signerID string, now time.Time) ([]Emitted, err
 		return nil, err
 	}
 	sg.Reminders++
+	sg.RemindedAt = &now
 	p.UpdatedAt = now
 	return []Emitted{{Type: events.ActionManualReminderSent, Data: p.action(st, sg)}}, nil
 }

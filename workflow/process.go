@@ -39,6 +39,11 @@ type Process struct {
 	CompletedAt *time.Time
 	// ExpiresAt, when set, is when an unfinished process expires (see Expire).
 	ExpiresAt *time.Time
+	// MessagesDisabled turns the process's notification emails off: set by
+	// disableMessages on create or update, or on a cancel with disableMessages.
+	MessagesDisabled bool
+	// Reminders is the process's automatic reminder policy (none by default).
+	Reminders ReminderPolicy
 }
 
 // NewProcess validates a create request (the createProcess body) and
@@ -77,6 +82,8 @@ func (p *Process) setFields(in ProcessInput) {
 	p.DocumentType = in.DocumentType
 	p.OwnerGroup = in.OwnerGroup
 	p.ExpiresAt = clonePtr(in.ExpiresAt)
+	p.MessagesDisabled = in.DisableMessages
+	p.Reminders = in.reminderPolicy()
 }
 
 // sortSteps keeps p.Steps in processOrder order, parallel steps as given.

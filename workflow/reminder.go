@@ -91,6 +91,26 @@ func (p *Process) AutoRemind(signerID string, now time.Time) ([]Emitted, error) 
 		return nil, err
 	}
 	sg.Reminders++
+	sg.RemindedAt = &now
 	p.UpdatedAt = now
 	return []Emitted{{Type: events.ActionReminderSent, Data: p.action(st, sg)}}, nil
+}
+
+// reminderDeadlines returns the automatic reminders due to the participants
+// of started step st whose action is open, under the process's policy.
+func (p *Process) reminderDeadlines(st *Step) []Deadline {
+	if p.Reminders == (ReminderPolicy{}) {
+		return nil
+	}
+	var out []Deadline
+	for i := range st.Signers {
+		sg := &st.Signers[i]
+		if sg.Status != SigningWaitingForAction || sg.OpenedAt == nil {
+			continue
+		}
+		if at, ok := p.Reminders.Next(*sg.OpenedAt, sg.RemindedAt, p.ActionDeadline(sg.ID)); ok {
+			out = append(out, Deadline{Kind: DeadlineReminder, At: at, StepID: st.ID, SignerID: sg.ID})
+		}
+	}
+	return out
 }

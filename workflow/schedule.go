@@ -18,6 +18,8 @@ const (
 	DeadlineStepDue DeadlineKind = "step_due"
 	// DeadlineExpiry: the process's expiresAt passes (Expire).
 	DeadlineExpiry DeadlineKind = "expiry"
+	// DeadlineReminder: a participant is due an automatic reminder (AutoRemind).
+	DeadlineReminder DeadlineKind = "reminder"
 )
 
 // rank orders deadline kinds that fall at the same time.
@@ -27,8 +29,10 @@ func (k DeadlineKind) rank() int {
 		return 0
 	case DeadlineStepDue:
 		return 1
-	default:
+	case DeadlineExpiry:
 		return 2
+	default:
+		return 3
 	}
 }
 
@@ -38,6 +42,8 @@ type Deadline struct {
 	At   time.Time
 	// StepID is the step concerned, for the step kinds.
 	StepID string
+	// SignerID is the participant to remind, for DeadlineReminder.
+	SignerID string
 }
 
 // Deadlines returns what the scheduler will have to apply to p, earliest first.
@@ -61,6 +67,9 @@ func (p *Process) Deadlines() []Deadline {
 			}
 			if st.DueDate != nil {
 				out = append(out, Deadline{Kind: DeadlineStepDue, At: *st.DueDate, StepID: st.ID})
+			}
+			if st.WaitingPeriodEndsAt == nil {
+				out = append(out, p.reminderDeadlines(st)...)
 			}
 		}
 	}
@@ -110,6 +119,14 @@ func (p *Process) Tick(now time.Time) []Emitted {
 			out = append(out, p.endWaitingPeriod(p.findStep(d.StepID), now)...)
 		case DeadlineStepDue:
 			out = append(out, p.stepDue(now)...)
+		case DeadlineReminder:
+			emitted, err := p.AutoRemind(d.SignerID, now)
+			if err != nil {
+				// Not open after all (Deadlines and canAct disagree): stop
+				// rather than find the same deadline again.
+				return out
+			}
+			out = append(out, emitted...)
 		default:
 			out = append(out, p.expire(now)...)
 		}

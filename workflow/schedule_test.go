@@ -13,12 +13,12 @@ func TestDeadlines(t *testing.T) {
 		state string
 		want  []Deadline
 	}{
-		{"PENDING", []Deadline{{DeadlineExpiry, at(expiry), ""}}},
-		{"STARTED", []Deadline{{DeadlineStepDue, at(dueA), "A"}, {DeadlineExpiry, at(expiry), ""}}},
-		{"WAITING", []Deadline{{DeadlineWaitingPeriod, at(waitEnd), "A"}, {DeadlineStepDue, at(dueA), "A"}, {DeadlineExpiry, at(expiry), ""}}},
-		{"STEP2", []Deadline{{DeadlineStepDue, at(dueB), "B"}, {DeadlineExpiry, at(expiry), ""}}},
-		{"PAUSED", []Deadline{{DeadlineExpiry, at(expiry), ""}}},
-		{"PAUSED2", []Deadline{{DeadlineExpiry, at(expiry), ""}}},
+		{"PENDING", []Deadline{{DeadlineExpiry, at(expiry), "", ""}}},
+		{"STARTED", []Deadline{{DeadlineStepDue, at(dueA), "A", ""}, {DeadlineExpiry, at(expiry), "", ""}}},
+		{"WAITING", []Deadline{{DeadlineWaitingPeriod, at(waitEnd), "A", ""}, {DeadlineStepDue, at(dueA), "A", ""}, {DeadlineExpiry, at(expiry), "", ""}}},
+		{"STEP2", []Deadline{{DeadlineStepDue, at(dueB), "B", ""}, {DeadlineExpiry, at(expiry), "", ""}}},
+		{"PAUSED", []Deadline{{DeadlineExpiry, at(expiry), "", ""}}},
+		{"PAUSED2", []Deadline{{DeadlineExpiry, at(expiry), "", ""}}},
 		{"COMPLETED", nil},
 		{"DECLINED", nil},
 		{"CANCELED", nil},

@@ -28,6 +28,10 @@ type Signer struct {
 	ActedAt *time.Time
 	// Reminders counts the reminders sent to the signer, automatic and manual.
 	Reminders int
+	// OpenedAt is when the signer's action last opened; RemindedAt when they
+	// were last reminded. Automatic reminders count from them.
+	OpenedAt   *time.Time
+	RemindedAt *time.Time
 }
 
 // action is the signing status acting moves a signer of role r to, and the verb

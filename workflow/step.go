@@ -49,17 +49,18 @@ func (s *Step) start(p *Process, now time.Time) []Emitted {
 		return nil
 	}
 	s.WaitingPeriodEndsAt = nil
-	return s.open(p, "", nil)
+	return s.open(p, "", nil, now)
 }
 
 // open moves every signer of s to WAITING_FOR_ACTION and returns, per signer,
 // action.opened, preceded by an event of type first when it is not empty (a
 // waiting-period event carrying the period's end wpEnd).
-func (s *Step) open(p *Process, first events.Type, wpEnd *time.Time) []Emitted {
+func (s *Step) open(p *Process, first events.Type, wpEnd *time.Time, now time.Time) []Emitted {
 	var out []Emitted
 	for i := range s.Signers {
 		sg := &s.Signers[i]
 		sg.Status = SigningWaitingForAction
+		sg.OpenedAt = &now
 		if first != "" {
 			d := p.action(s, sg)
 			d.WaitingPeriodEndsAt = clonePtr(wpEnd)

@@ -38,7 +38,7 @@ func (p *Process) CancelWaitingPeriod(stepID string, now time.Time) ([]Emitted, 
 	end := *st.WaitingPeriodEndsAt
 	st.WaitingPeriodEndsAt = nil
 	p.UpdatedAt = now
-	return st.open(p, events.ActionWaitingPeriodCancel, &end), nil
+	return st.open(p, events.ActionWaitingPeriodCancel, &end, now), nil
 }
 
 // waitingStep returns step stepID when the process is STARTED and the step is
@@ -63,5 +63,5 @@ func (p *Process) endWaitingPeriod(st *Step, now time.Time) []Emitted {
 	end := *st.WaitingPeriodEndsAt
 	st.WaitingPeriodEndsAt = nil
 	p.UpdatedAt = now
-	return st.open(p, events.ActionWaitingPeriodEnded, &end)
+	return st.open(p, events.ActionWaitingPeriodEnded, &end, now)
 }

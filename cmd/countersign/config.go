@@ -5,12 +5,15 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	netmail "net/mail"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/countersign/countersign/internal/redact"
 	"github.com/countersign/countersign/queue"
+	"github.com/countersign/countersign/mail"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -32,6 +35,12 @@ type config struct {
 	NoWorker     bool
 	// CPUProfile is where serve or worker writes a CPU profile, if set.
 	CPUProfile string
+	// SMTPURL is the mail server (empty: .eml files under MailDir); MailFrom
+	// the sender; PortalURL the signer portal that mail links to.
+	SMTPURL   string
+	MailFrom  mail.Address
+	PortalURL string
+	MailDir   string
 }
 
 // setting is one configuration value: a flag, its environment variable and its
@@ -62,6 +71,12 @@ func settings() []*setting {
 			help: "expunge event bodies older than this (e.g. 720h = 30 days); 0 keeps them forever"},
 		{flag: "api-rate-limit", env: "COUNTERSIGN_API_RATE_LIMIT", def: "50",
 			help: "requests a second per API key, in bursts of twice that (429 beyond); 0 turns the limit off"},
+		{flag: "smtp-url", env: "COUNTERSIGN_SMTP_URL", def: "",
+			help: "smtp://user:pass@host:587 (STARTTLS), smtps://host:465, smtp://host:25?tls=none; empty writes .eml files under ./data/mail"},
+		{flag: "mail-from", env: "COUNTERSIGN_MAIL_FROM", def: "",
+			help: "sender of notification email, e.g. 'Countersign <noreply@example.com>' (required with an SMTP URL)"},
+		{flag: "portal-url", env: "COUNTERSIGN_PORTAL_URL", def: "",
+			help: "signer portal base URL that invitations link to (http or https); empty leaves the link out"},
 	}
 }
 
@@ -171,7 +186,43 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if cfg.APIRateLimit, err = strconv.ParseFloat(rate.value, 64); err != nil || !(cfg.APIRateLimit >= 0 && cfg.APIRateLimit <= 1e6) {
 		return config{}, bad(rate, rate.value, "want requests a second from 0 (no limit) to 1000000")
 	}
+	if err := cfg.loadMail(val, bad); err != nil {
+		return config{}, err
+	}
 	return cfg, nil
+}
+
+// loadMail reads the mail settings: the SMTP URL must parse (mail.ParseURL),
+// a sender is required with one, and the portal URL must be http(s).
+func (c *config) loadMail(val map[string]*setting, bad func(s *setting, shown, why string) error) error {
+	c.MailDir = mail.DefaultDir
+	smtp, from, portal := val["smtp-url"], val["mail-from"], val["portal-url"]
+	if smtp.value != "" {
+		if _, err := mail.ParseURL(smtp.value); err != nil {
+			return bad(smtp, redact.URL(smtp.value), err.Error())
+		}
+		c.SMTPURL = smtp.value
+	}
+	switch {
+	case from.value != "":
+		a, err := netmail.ParseAddress(from.value)
+		if err != nil {
+			return bad(from, from.value, "want an address such as noreply@example.com or 'Countersign <noreply@example.com>'")
+		}
+		c.MailFrom = *a
+	case c.SMTPURL != "":
+		return bad(from, "", "a sender address is required with an SMTP URL")
+	default:
+		c.MailFrom = mail.Address{Name: "Countersign", Address: "noreply@localhost"}
+	}
+	if portal.value != "" {
+		u, err := url.Parse(portal.value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad(portal, portal.value, "want an absolute http:// or https:// URL")
+		}
+		c.PortalURL = portal.value
+	}
+	return nil
 }
 
 func hasAnyPrefix(s string, prefixes ...string) bool {
@@ -212,7 +263,19 @@ func (c config) logAttrs() []any {
 		"event_retention", c.EventRetention.String(),
 		"api_rate_limit", c.APIRateLimit,
 		"no_worker", c.NoWorker,
+		"smtp_url", mailTarget(c.SMTPURL, c.MailDir),
+		"mail_from", c.MailFrom.String(),
+		"portal_url", c.PortalURL,
 	}
+}
+
+// mailTarget is where mail goes, for the start-up line: the SMTP URL with
+// its password masked, or the directory of .eml files.
+func mailTarget(smtpURL, dir string) string {
+	if smtpURL == "" {
+		return "(none: .eml files in " + dir + ")"
+	}
+	return redact.URL(smtpURL)
 }
 
 // newLogger returns the process logger for the configured level and format.

@@ -15,6 +15,8 @@ import (
 
 	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/console"
+	"github.com/countersign/countersign/mail"
+	"github.com/countersign/countersign/notify"
 	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/webhook"
@@ -71,6 +73,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	s.enqueuer = queue.NewEnqueuer(s.rds, s.log, 8)
 	s.db.SetDispatcher(s.enqueuer.Dispatch)
+	s.db.Messages().SetDispatcher(s.enqueuer.Mail().Dispatch)
+	s.db.Messages().SetPortal(cfg.PortalURL)
 	s.registry.MustRegister(queue.NewDepthCollector(s.rds))
 
 	if withAPI {
@@ -108,15 +112,19 @@ func (s *service) startAPI() error {
 	// stop, after the HTTP server and before the database closes.
 	// So are the keys' last_used_at (coalesced to one write a minute per key).
 	audit, usage := s.db.Resources().NewAuditWriter(s.log), s.db.Keys().NewKeyUsage(s.log)
+	sender, err := mail.Open(s.cfg.SMTPURL, s.cfg.MailDir)
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
 	s.loop(func(ctx context.Context) { <-ctx.Done(); audit.Close(); usage.Close() })
 	s.srv = api.New(api.Config{BodyLimit: s.cfg.BodyLimit, Version: Version(), RateLimit: s.cfg.APIRateLimit}, api.Deps{
 		Keys: s.db.Keys(), Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
 		Webhooks: s.db.Webhooks(), Guard: s.guard(), Events: s.db.Events(),
 		Resources: s.db.Resources(), Audit: audit, Processes: s.db.Processes(), Registrations: s.db.Registrations(),
-		KeyUsage: usage, KeyLimiter: s.keyLimiter(),
+		KeyUsage: usage, KeyLimiter: s.keyLimiter(), Messages: s.db.Messages(),
+		Mail: &api.TestEmail{Sender: sender, From: s.cfg.MailFrom, Portal: s.cfg.PortalURL},
 	})
 	s.srv.MountConsole(console.New(s.srv.Console(), console.Config{Logger: s.log}))
-	var err error
 	if s.ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
@@ -138,6 +146,9 @@ func (s *service) startWorker() error {
 		Sender:  webhook.NewSender(webhook.SenderConfig{Version: Version(), Guard: s.guard()}),
 		Metrics: webhook.NewMetrics(s.registry), Limiter: s.endpointLimiter(),
 	}))
+	if err := s.handleMail(); err != nil {
+		return err
+	}
 	if err := s.worker.Start(); err != nil {
 		return err
 	}
@@ -150,6 +161,26 @@ func (s *service) startWorker() error {
 	if s.cfg.EventRetention > 0 {
 		s.duty("retention", func(ctx context.Context) { expungeLoop(ctx, s.db, s.cfg.EventRetention, retentionEvery, s.log) })
 	}
+	return nil
+}
+
+// handleMail registers the notification email sender on the worker and
+// starts its reconciler. With no SMTP URL, mail goes to .eml files.
+func (s *service) handleMail() error {
+	sender, err := mail.Open(s.cfg.SMTPURL, s.cfg.MailDir)
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	if s.cfg.SMTPURL == "" {
+		s.log.Info("no SMTP URL configured: notification email is written to .eml files", "dir", s.cfg.MailDir)
+	}
+	mq := s.enqueuer.Mail()
+	s.worker.HandleMail(notify.NewMailer(notify.Config{
+		Store: s.db.Messages(), Queue: mq, Sender: sender, From: s.cfg.MailFrom,
+		Schedule: s.cfg.RetrySchedule, Logger: s.log,
+	}))
+	reconciler := &notify.Reconciler{Source: s.db.Messages(), Queue: mq, Grace: 10 * time.Second, Logger: s.log}
+	s.loop(func(ctx context.Context) { reconciler.Run(ctx, 5*time.Second) })
 	return nil
 }
 

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/internal/redact"
-	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/mail"
+	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/webhook"
 )
 

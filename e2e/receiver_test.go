@@ -48,6 +48,13 @@ type receiver struct {
 	types    map[string]string // event type, by webhook-id
 	problems []string          // bad signatures, ids that do not match the body
 	total    int
+	arrivals []arrival // every verified request, in the order received
+}
+
+// arrival is one verified request: when it came and for which event.
+type arrival struct {
+	at time.Time
+	id string
 }
 
 // newReceiver starts a receiver; it stops when t ends.
@@ -127,6 +134,8 @@ func (r *receiver) handle(w http.ResponseWriter, req *http.Request) {
 	}
 	if problem != "" {
 		r.problems = append(r.problems, problem)
+	} else {
+		r.arrivals = append(r.arrivals, arrival{at: time.Now(), id: id})
 	}
 	r.mu.Unlock()
 	if problem != "" {
@@ -185,4 +194,11 @@ func (r *receiver) trouble() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.problems...)
+}
+
+// arrivalLog returns a copy of the verified requests, in the order received.
+func (r *receiver) arrivalLog() []arrival {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]arrival(nil), r.arrivals...)
 }

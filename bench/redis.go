@@ -37,15 +37,25 @@ func redisClient(url string) (redis.UniversalClient, error) {
 	return c, nil
 }
 
-// flushRedis empties the Redis database of url (FLUSHDB: that database only).
+// flushRedis empties the Redis database of url (FLUSHDB: that database
+// only); on a Cluster, every master's (a Cluster has database 0 alone).
 func flushRedis(ctx context.Context, url string) error {
 	c, err := redisClient(url)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := c.FlushDB(ctx).Err(); err != nil {
-		return fmt.Errorf("bench: flush redis %s (the bench needs a real Redis): %w", url, err)
+	flush := func(ctx context.Context, node *redis.Client) error { return node.FlushDB(ctx).Err() }
+	switch c := c.(type) {
+	case *redis.ClusterClient:
+		err = c.ForEachMaster(ctx, flush)
+	case *redis.Client:
+		err = flush(ctx, c)
+	default:
+		err = c.FlushDB(ctx).Err()
+	}
+	if err != nil {
+		return fmt.Errorf("bench: flush redis (the bench needs a real Redis): %w", err)
 	}
 	return nil
 }
@@ -69,9 +79,28 @@ func newRedisSampler(url string) (*redisSampler, error) {
 	return &redisSampler{c: c}, nil
 }
 
-// usedMemory reads used_memory, in bytes.
+// usedMemory reads used_memory, in bytes: on a Cluster, the sum over its
+// masters.
 func (r *redisSampler) usedMemory(ctx context.Context) (int64, error) {
-	info, err := r.c.Info(ctx, "memory").Result()
+	cc, ok := r.c.(*redis.ClusterClient)
+	if !ok {
+		return nodeUsedMemory(ctx, r.c)
+	}
+	var mu sync.Mutex
+	var sum int64
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		n, err := nodeUsedMemory(ctx, node)
+		mu.Lock()
+		sum += n
+		mu.Unlock()
+		return err
+	})
+	return sum, err
+}
+
+// nodeUsedMemory reads one server's used_memory, in bytes.
+func nodeUsedMemory(ctx context.Context, c redis.Cmdable) (int64, error) {
+	info, err := c.Info(ctx, "memory").Result()
 	if err != nil {
 		return 0, err
 	}

@@ -150,8 +150,15 @@ func freeAddr(t testing.TB) string {
 // start runs the binary with args and the cluster's settings.
 func (c *cluster) start(name string, args ...string) *proc {
 	c.t.Helper()
+	return c.startWith(name, nil, args...)
+}
+
+// startWith runs the binary with args and the cluster's settings, env
+// overriding them (NAME=value; a later value of a name wins).
+func (c *cluster) startWith(name string, env []string, args ...string) *proc {
+	c.t.Helper()
 	logPath := filepath.Join(c.dir, fmt.Sprintf("%02d-%s.log", len(c.procs)+1, name))
-	p := startProc(c.t, name, logPath, c.env, c.bin, args...)
+	p := startProc(c.t, name, logPath, append(append([]string(nil), c.env...), env...), c.bin, args...)
 	c.procs = append(c.procs, p)
 	return p
 }
@@ -221,11 +228,21 @@ type endpoint struct {
 // addEndpoint registers rcv for patterns with the given attempt timeout.
 func (c *cluster) addEndpoint(rcv *receiver, timeoutSeconds int, patterns ...string) *endpoint {
 	c.t.Helper()
+	return c.addEndpointWith(rcv, timeoutSeconds, patterns, nil)
+}
+
+// addEndpointWith registers rcv for patterns with the given attempt timeout
+// and further endpoint options (rate_limit…) in the API's names.
+func (c *cluster) addEndpointWith(rcv *receiver, timeoutSeconds int, patterns []string, options map[string]any) *endpoint {
+	c.t.Helper()
 	var out struct {
 		ID     string `json:"id"`
 		Secret string `json:"secret"`
 	}
 	body := map[string]any{"url": rcv.url(), "event_types": patterns, "timeout_seconds": timeoutSeconds}
+	for k, v := range options {
+		body[k] = v
+	}
 	if err := c.api.Must(context.Background(), http.StatusCreated, "POST", "/v1/webhooks/endpoints", body, &out); err != nil {
 		c.t.Fatal(err)
 	}

@@ -48,6 +48,13 @@ type receiver struct {
 	types    map[string]string // event type, by webhook-id
 	problems []string          // bad signatures, ids that do not match the body
 	total    int
+	arrivals []arrival // every verified request, in the order received
+}
+
+// arrival is one verified request: when it came and for which event.
+type arrival struct {
+	at time.Time
+	id string
 }
 
 // newReceiver starts a receiver; it stops when t ends.
@@ -110,6 +117,9 @@ func (r *receiver) up(t testing.TB) {
 }
 
 func (r *receiver) handle(w http.ResponseWriter, req *http.Request) {
+	// The arrival is timed before the body is read and verified, so that
+	// the receiver's own work does not bunch the log.
+	now := time.Now()
 	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, 1<<20))
 	if err != nil {
 		http.Error(w, "bad body", http.StatusBadRequest)
@@ -127,6 +137,8 @@ func (r *receiver) handle(w http.ResponseWriter, req *http.Request) {
 	}
 	if problem != "" {
 		r.problems = append(r.problems, problem)
+	} else {
+		r.arrivals = append(r.arrivals, arrival{at: now, id: id})
 	}
 	r.mu.Unlock()
 	if problem != "" {
@@ -185,4 +197,11 @@ func (r *receiver) trouble() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.problems...)
+}
+
+// arrivalLog returns a copy of the verified requests, in the order received.
+func (r *receiver) arrivalLog() []arrival {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]arrival(nil), r.arrivals...)
 }

@@ -39,18 +39,14 @@ type lease struct {
 	db    int
 	key   string
 	token string
-	locks *redis.Client
+	locks redis.Scripter
 	stop  chan struct{}
 	done  sync.WaitGroup
 }
 
 // acquire takes the first free database, waiting while all are leased.
 func acquire(ctx context.Context, locks *redis.Client) (*lease, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	token := hex.EncodeToString(b)
+	token := newLeaseToken()
 	deadline := time.Now().Add(leaseWaitTimeout)
 	for {
 		for db := firstDB; db <= lastDB; db++ {
@@ -75,6 +71,13 @@ func acquire(ctx context.Context, locks *redis.Client) (*lease, error) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// newLeaseToken names one holder of a lease.
+func newLeaseToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // renew keeps the lease alive until release.

@@ -22,7 +22,7 @@ const clusterLeaseKey = "countersign-test:lease:{cluster}"
 // of its own) and the lease are left alone.
 var productKeys = []string{"asynq:*", "countersign:*"}
 
-// ClusterAddrs are the seed nodes of the test Redis Cluster:
+// ClusterAddrs are the test Redis Cluster's seed nodes:
 // COUNTERSIGN_TEST_REDIS_CLUSTER (comma-separated), by default
 // 127.0.0.1:7001-7003 (scripts/services.sh starts it).
 func ClusterAddrs() []string {

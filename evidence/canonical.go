@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,7 +53,7 @@ func writeCanonical(b *bytes.Buffer, v any) error {
 		// JCS prints numbers as doubles, which would silently round an
 		// integer beyond 2^53 (an id, a nanosecond count): refuse it, so that
 		// the canonical bytes never show another value than the row holds.
-		if n, err := strconv.ParseInt(string(v), 10, 64); err == nil && (n > 1<<53 || n < -(1<<53)) {
+		if beyondExact(string(v)) {
 			return fmt.Errorf("integer %s is beyond 2^53; send it as a string (I-JSON, RFC 7493)", v)
 		}
 		b.WriteString(formatNumber(f))
@@ -91,6 +92,16 @@ func writeCanonical(b *bytes.Buffer, v any) error {
 		return fmt.Errorf("unexpected JSON value %T", v)
 	}
 	return nil
+}
+
+// beyondExact reports whether a JSON number is an integer beyond ±2^53 (and
+// beyond int64 too, where strconv.ParseInt gives up).
+func beyondExact(n string) bool {
+	if strings.ContainsAny(n, ".eE") {
+		return false
+	}
+	i, ok := new(big.Int).SetString(n, 10)
+	return ok && new(big.Int).Abs(i).Cmp(maxExact) > 0
 }
 
 // lessUTF16 orders member names by their UTF-16 code units, as JCS requires;

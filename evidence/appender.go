@@ -89,3 +89,7 @@ func (a *Appender) Leaves() []Leaf { return a.leaves }
 // Nodes returns the nodes above the leaves that Append completed, in the order
 // they completed. Leaf hashes are not among them: the leaves carry them.
 func (a *Appender) Nodes() []Node { return a.nodes }
+
+// BorderIDs returns the ids of the nodes that make up the border of a tree of
+// size leaves, in the order Border returns their hashes.
+func BorderIDs(size uint64) []NodeID { return nodeIDs(compact.RangeNodes(0, size, nil)) }

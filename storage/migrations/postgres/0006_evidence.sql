@@ -40,3 +40,7 @@ CREATE TABLE evidence_heads (
     checkpoint   TEXT   NOT NULL,
     PRIMARY KEY (workspace_id, size)
 );
+
+-- Evidence reads attempts by id (a bundle's, a check's); attempt ids grow with
+-- time, so this index is appended to at the end, cheaply.
+CREATE UNIQUE INDEX delivery_attempts_id ON delivery_attempts (id);

@@ -37,7 +37,9 @@ type BundleRecord struct {
 	// are UTF-8 JSON and so travel as a string. It is empty when retention has
 	// expunged the record's body: the leaf hash is still proved, the content
 	// can no longer be shown.
-	Canonical      string   `json:"canonical,omitempty"`
+	Canonical string `json:"canonical,omitempty"`
+	// Expunged marks a record whose body retention removed.
+	Expunged       bool     `json:"expunged,omitempty"`
 	InclusionProof [][]byte `json:"inclusionProof"`
 }
 
@@ -97,6 +99,8 @@ func BuildBundle(ctx context.Context, s Store, key *Key, src RecordSource, works
 				return nil, err
 			}
 			br.Canonical = string(canonical)
+		} else {
+			br.Expunged = true
 		}
 		if br.InclusionProof, err = InclusionProof(ctx, s, workspace, l.Index, size); err != nil {
 			return nil, err

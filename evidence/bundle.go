@@ -51,6 +51,10 @@ type RecordSource func(ctx context.Context, leaf Leaf) (Record, error)
 // returns its canonical bytes. A mismatch means the row changed after it was
 // written; the error names the record.
 func (l Leaf) Match(rec Record) ([]byte, error) {
+	if rec.ProcessID != l.ProcessID {
+		return nil, &RecordError{Position: -1, Kind: l.Kind, ID: l.RecordID,
+			Reason: fmt.Sprintf("leaf %d files it under process %q, its row under %q", l.Index, l.ProcessID, rec.ProcessID)}
+	}
 	rec.Seq = l.Seq
 	canonical, err := rec.Canonical()
 	if err != nil {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -42,6 +43,9 @@ func (e *Evidence) ProcessEvidence(ctx context.Context, key *evidence.Key, ws, p
 		if re := asRecordError(err); re != nil {
 			return nil, countersign.Errorf(countersign.ECONFLICT, "the evidence log refuses %s %s: %s; run countersign evidence check",
 				re.Kind, re.ID, re.Reason)
+		}
+		if errors.Is(err, evidence.ErrNodeMissing) {
+			return nil, countersign.Errorf(countersign.ECONFLICT, "the evidence log of this workspace lost a part of its tree (%v); run countersign evidence check", err)
 		}
 		return nil, classify(err)
 	}

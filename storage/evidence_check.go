@@ -95,6 +95,7 @@ func (e *Evidence) Check(ctx context.Context, ws, publicKey string) (EvidenceChe
 			return sum, classify(err)
 		}
 		var built []evidence.Node
+		var headErr error // reported after the nodes, which name the place better
 		for _, l := range leaves {
 			fail := func(format string, args ...any) error {
 				return &CheckError{Leaf: l.Index, Kind: l.Kind, ID: l.RecordID, Reason: fmt.Sprintf(format, args...)}
@@ -122,12 +123,15 @@ func (e *Evidence) Check(ctx context.Context, ws, publicKey string) (EvidenceChe
 				return sum, err
 			}
 			built = append(built, nodes...)
-			if err := checkHeads(); err != nil {
-				return sum, err
+			if headErr == nil {
+				headErr = checkHeads()
 			}
 		}
 		if err := e.compareNodes(ctx, s, ws, built); err != nil {
 			return sum, err
+		}
+		if headErr != nil {
+			return sum, headErr
 		}
 	}
 	sum.Leaves = a.Size()

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/evidence"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -79,6 +80,10 @@ type Deps struct {
 	// KeyUsage takes note of every authenticated request's key, to keep its
 	// last_used_at; nil records none.
 	KeyUsage KeyUsageRecorder
+	// Evidence is the evidence log, and EvidenceKey the installation's key
+	// that signs its heads; without both the evidence routes are absent.
+	Evidence    EvidenceStore
+	EvidenceKey *evidence.Key
 }
 
 // KeyUsageRecorder notes that an API key was used. Used is on the request
@@ -168,4 +173,5 @@ func (s *Server) routes() {
 	s.webhookRoutes()
 	s.resourceRoutes()
 	s.processRoutes()
+	s.evidenceRoutes()
 }

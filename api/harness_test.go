@@ -48,6 +48,7 @@ func newHarnessOn(tb testing.TB, db *storage.DB, cfg api.Config, deps api.Deps) 
 	tb.Helper()
 	actor, token := storagetest.Workspace(tb, db, "A")
 	deps.Keys, deps.Database, deps.Webhooks, deps.Processes, deps.Events, deps.Resources = db, db, db, db, db, db
+	deps.Evidence, deps.EvidenceKey = db.Evidence(), testEvidenceKey
 	if deps.Guard == (webhook.Guard{}) {
 		deps.Guard = webhook.Guard{AllowPrivate: true, AllowHTTP: true}
 	}

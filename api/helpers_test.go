@@ -48,6 +48,7 @@ func newTestServerWith(t *testing.T, deps api.Deps, setup ...func(*api.Server)) 
 	deps.Processes = db
 	audit := resourceDeps(t, db, &deps)
 	deps.Events = db
+	deps.Evidence, deps.EvidenceKey = db.Evidence(), testEvidenceKey
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

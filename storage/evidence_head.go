@@ -9,14 +9,6 @@ import (
 	"github.com/countersign/countersign/evidence"
 )
 
-// EvidenceHead is a signed tree head as the log keeps it.
-type EvidenceHead struct {
-	Workspace  string
-	Size       uint64
-	SignedAt   time.Time
-	Checkpoint string
-}
-
 // tree reads the workspace's size and border from its head row in one
 // query, and returns an Appender positioned there (an empty one when the
 // workspace has no record yet).
@@ -48,27 +40,27 @@ func (e *Evidence) tree(ctx context.Context, x queryer, ws string) (*evidence.Ap
 // the head. Heads are idempotent per size: when the tree has not grown since
 // a head was kept, that head is returned, so that several processes signing
 // on a schedule agree.
-func (e *Evidence) SignHead(ctx context.Context, key *evidence.Key, ws string) (EvidenceHead, error) {
+func (e *Evidence) SignHead(ctx context.Context, key *evidence.Key, ws string) (evidence.SignedHead, error) {
 	a, err := e.tree(ctx, e.db.DB, ws)
 	if err != nil {
-		return EvidenceHead{}, classify(err)
+		return evidence.SignedHead{}, classify(err)
 	}
 	if h, err := e.headAt(ctx, ws, a.Size()); err == nil {
 		return h, nil
 	} else if countersign.ErrorCode(err) != countersign.ENOTFOUND {
-		return EvidenceHead{}, err
+		return evidence.SignedHead{}, err
 	}
 	root, err := a.Root()
 	if err != nil {
-		return EvidenceHead{}, err
+		return evidence.SignedHead{}, err
 	}
 	now := e.db.Now().Truncate(time.Second)
 	cp, err := key.Sign(evidence.TreeHead{Workspace: ws, Size: a.Size(), Root: root, Time: now})
 	if err != nil {
-		return EvidenceHead{}, err
+		return evidence.SignedHead{}, err
 	}
 	if err := e.keepHead(ctx, ws, a.Size(), now, cp); err != nil {
-		return EvidenceHead{}, err
+		return evidence.SignedHead{}, err
 	}
 	return e.headAt(ctx, ws, a.Size())
 }
@@ -107,33 +99,33 @@ type headRow struct {
 	Checkpoint string `db:"checkpoint"`
 }
 
-func (r headRow) head() EvidenceHead {
-	return EvidenceHead{Workspace: r.Workspace, Size: uint64(r.Size), SignedAt: fromMicros(r.SignedAt), Checkpoint: r.Checkpoint}
+func (r headRow) head() evidence.SignedHead {
+	return evidence.SignedHead{Workspace: r.Workspace, Size: uint64(r.Size), SignedAt: fromMicros(r.SignedAt), Checkpoint: r.Checkpoint}
 }
 
 // headAt returns the kept head of the given size, or a not-found error.
-func (e *Evidence) headAt(ctx context.Context, ws string, size uint64) (EvidenceHead, error) {
+func (e *Evidence) headAt(ctx context.Context, ws string, size uint64) (evidence.SignedHead, error) {
 	var r headRow
 	err := e.db.GetContext(ctx, &r, e.db.q(`SELECT workspace_id, size, signed_at, checkpoint FROM evidence_heads
 		WHERE workspace_id = ? AND size = ?`), ws, int64(size))
 	if isNoRows(err) {
-		return EvidenceHead{}, countersign.Errorf(countersign.ENOTFOUND, "no signed tree head of %d leaves", size)
+		return evidence.SignedHead{}, countersign.Errorf(countersign.ENOTFOUND, "no signed tree head of %d leaves", size)
 	}
 	if err != nil {
-		return EvidenceHead{}, classify(fmt.Errorf("read a head of %s: %w", ws, err))
+		return evidence.SignedHead{}, classify(fmt.Errorf("read a head of %s: %w", ws, err))
 	}
 	return r.head(), nil
 }
 
 // Heads returns the workspace's kept heads, largest first, at most limit.
-func (e *Evidence) Heads(ctx context.Context, ws string, limit int) ([]EvidenceHead, error) {
+func (e *Evidence) Heads(ctx context.Context, ws string, limit int) ([]evidence.SignedHead, error) {
 	var rows []headRow
 	err := e.db.SelectContext(ctx, &rows, e.db.q(`SELECT workspace_id, size, signed_at, checkpoint FROM evidence_heads
 		WHERE workspace_id = ? ORDER BY size DESC LIMIT ?`), ws, limit)
 	if err != nil {
 		return nil, classify(fmt.Errorf("list the heads of %s: %w", ws, err))
 	}
-	out := make([]EvidenceHead, len(rows))
+	out := make([]evidence.SignedHead, len(rows))
 	for i, r := range rows {
 		out[i] = r.head()
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/countersign/countersign/api"
+	"github.com/countersign/countersign/evidence"
 	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/webhook"
@@ -29,6 +30,7 @@ type service struct {
 	enqueuer *queue.Enqueuer
 	registry *prometheus.Registry
 	srv      *api.Server
+	key      *evidence.Key // signs the evidence log's heads
 	ln       net.Listener
 	worker   *queue.Worker
 	// loops are the background loops (reconciler, schedulers); they stop when
@@ -65,6 +67,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if s.db, err = openDatabase(ctx, cfg.DatabaseURL, s.log); err != nil {
 		return err
 	}
+	if s.key, err = loadEvidenceKey(cfg, s.log); err != nil {
+		return err
+	}
+	s.log.Info("evidence key", "public_key", s.key.PublicKey(), "key_id", s.key.ID())
 	if s.rds, err = queue.Open(ctx, cfg.RedisURL, s.log); err != nil {
 		return err
 	}
@@ -112,6 +118,7 @@ func (s *service) startAPI() error {
 		Keys: s.db, Database: s.db, Redis: s.rds, Logger: s.log, Registry: s.registry,
 		Webhooks: s.db, Guard: s.guard(), Events: s.db,
 		Resources: s.db, Audit: audit, Processes: s.db, KeyUsage: usage,
+		Evidence: s.db.Evidence(), EvidenceKey: s.key,
 	})
 	var err error
 	if s.ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
@@ -145,6 +152,7 @@ func (s *service) startWorker() error {
 	s.loop(replays.Run)
 	s.loop(func(ctx context.Context) { scheduleLoop(ctx, s.db.ApplyDue, time.Second, s.log) })
 	s.loop(func(ctx context.Context) { expungeLoop(ctx, s.db, s.cfg.EventRetention, retentionEvery, s.log) })
+	s.loop(func(ctx context.Context) { signHeadsLoop(ctx, s.db.Evidence(), s.key, headsEvery, s.log) })
 	return nil
 }
 

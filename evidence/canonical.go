@@ -107,6 +107,9 @@ func beyondExact(n string) bool {
 // lessUTF16 orders member names by their UTF-16 code units, as JCS requires;
 // it differs from Go's byte order only for characters beyond the BMP.
 func lessUTF16(a, b string) bool {
+	if !beyondBMP(a) && !beyondBMP(b) {
+		return a < b // UTF-8 byte order is code point order, UTF-16's below U+10000
+	}
 	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
 	for i := 0; i < len(ua) && i < len(ub); i++ {
 		if ua[i] != ub[i] {
@@ -178,4 +181,15 @@ func formatNumber(f float64) string {
 		return sign + out + "e+" + strconv.Itoa(n-1)
 	}
 	return sign + out + "e" + strconv.Itoa(n-1)
+}
+
+// beyondBMP reports whether s holds a character beyond U+FFFF, which UTF-8
+// writes with a lead byte of 0xF0 or more.
+func beyondBMP(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xF0 {
+			return true
+		}
+	}
+	return false
 }

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/countersign/countersign/evidence"
 	"github.com/countersign/countersign/webhook"
 	"github.com/countersign/countersign/workflow"
@@ -150,37 +148,21 @@ func (db *DB) appendAttempts(ctx context.Context, tx *Tx, recs []webhook.Attempt
 	if len(recs) == 0 {
 		return nil
 	}
-	events := map[string]map[string]string{} // workspace → event id → process
-	for _, r := range recs {
-		if events[r.Task.WorkspaceID] == nil {
-			events[r.Task.WorkspaceID] = map[string]string{}
+	process := make([]string, len(recs))
+	for i, r := range recs {
+		p, ok := eventProcesses.get(r.Task.EventID)
+		if !ok {
+			err := db.txGet(ctx, tx, []any{&p}, sqlEvidenceOf, r.Task.WorkspaceID, r.Task.EventID)
+			if err != nil && !isNoRows(err) {
+				return fmt.Errorf("read the process of event %s: %w", r.Task.EventID, err)
+			}
+			eventProcesses.put(r.Task.EventID, p)
 		}
-		events[r.Task.WorkspaceID][r.Task.EventID] = ""
-	}
-	for ws, ids := range events {
-		keys := make([]string, 0, len(ids))
-		for id := range ids {
-			keys = append(keys, id)
-		}
-		q, args, err := sqlx.In(`SELECT record_id, process_id FROM evidence_leaves
-			WHERE workspace_id = ? AND kind = 'event' AND record_id IN (?)`, ws, keys)
-		if err != nil {
-			return err
-		}
-		var rows []struct {
-			RecordID  string `db:"record_id"`
-			ProcessID string `db:"process_id"`
-		}
-		if err := tx.SelectContext(ctx, &rows, db.q(q), args...); err != nil {
-			return fmt.Errorf("read the processes of delivered events: %w", err)
-		}
-		for _, r := range rows {
-			ids[r.RecordID] = r.ProcessID
-		}
+		process[i] = p
 	}
 	out := make([]evidence.Record, len(recs))
 	for i, r := range recs {
-		rec, err := attemptEvidence(attemptEvidenceRowOf(r), events[r.Task.WorkspaceID][r.Task.EventID])
+		rec, err := attemptEvidence(attemptEvidenceRowOf(r), process[i])
 		if err != nil {
 			return err
 		}

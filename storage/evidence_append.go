@@ -56,16 +56,21 @@ func (db *DB) appendWorkspace(ctx context.Context, tx *Tx, ws string, recs []evi
 	if err != nil {
 		return err
 	}
-	next := map[string]uint64{}
+	next := db.positionsAt(ws, size, raw)
 	for _, r := range recs {
 		if r.ProcessID != "" {
 			n, ok := next[r.ProcessID]
 			if !ok {
-				var stored int64
-				if err := db.txGet(ctx, tx, []any{&stored}, sqlEvidenceNext, ws, r.ProcessID); err != nil {
+				var last int64
+				err := db.txGet(ctx, tx, []any{&last}, sqlEvidenceLast, ws, r.ProcessID)
+				switch {
+				case isNoRows(err):
+					n = 0
+				case err != nil:
 					return fmt.Errorf("read the position of process %s: %w", r.ProcessID, err)
+				default:
+					n = uint64(last) + 1
 				}
-				n = uint64(stored)
 			}
 			r.Seq, next[r.ProcessID] = n, n+1
 		}
@@ -79,9 +84,11 @@ func (db *DB) appendWorkspace(ctx context.Context, tx *Tx, ws string, recs []evi
 	if err := db.writeTree(ctx, tx, ws, a); err != nil {
 		return err
 	}
-	if _, err := db.txExec(ctx, tx, sqlEvidenceMove, int64(a.Size()), joinHashes(a.Border()), ws); err != nil {
+	head := joinHashes(a.Border())
+	if _, err := db.txExec(ctx, tx, sqlEvidenceMove, int64(a.Size()), head, ws); err != nil {
 		return fmt.Errorf("move the head on: %w", err)
 	}
+	db.leavePositions(ws, int64(a.Size()), head, next)
 	return nil
 }
 

@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/countersign/countersign/evidence"
@@ -21,13 +23,13 @@ const (
 	sqlEvidenceLeaf = `INSERT INTO evidence_leaves (workspace_id, idx, kind, record_id, process_id, seq, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`
 	sqlEvidenceNode = `INSERT INTO evidence_nodes (workspace_id, level, idx, hash) VALUES (?, ?, ?, ?)`
-	sqlEvidenceNext = `SELECT COALESCE(MAX(seq) + 1, 0) FROM evidence_leaves WHERE workspace_id = ? AND process_id = ?`
+	sqlEvidenceLast = `SELECT seq FROM evidence_leaves WHERE workspace_id = ? AND process_id = ? ORDER BY seq DESC LIMIT 1`
 	sqlEvidenceOf   = `SELECT process_id FROM evidence_leaves WHERE workspace_id = ? AND kind = 'event' AND record_id = ?`
 )
 
 func init() {
 	hotStatements = append(hotStatements, sqlEvidenceLock, sqlEvidenceMove, sqlEvidenceLeaf, sqlEvidenceNode,
-		sqlEvidenceNext, sqlEvidenceOf)
+		sqlEvidenceLast, sqlEvidenceOf)
 }
 
 // txGet runs a hot-path query of one row inside tx.
@@ -91,4 +93,56 @@ func (c *idCache) put(id, v string) {
 		c.m = make(map[string]string, 1024)
 	}
 	c.m[id] = v
+}
+
+// positions remembers, per database and workspace, the next position of the
+// processes a writer of this program appended to last, with the head row
+// (size and border) it left: a writer that finds the head row as it was left
+// knows nobody appended since, and reads no position it remembers. A
+// transaction that rolled back left the head row unchanged, which then no
+// longer matches, so nothing of it is used.
+var positions sync.Map // positionKey → *positionCache
+
+type positionKey struct {
+	db *DB
+	ws string
+}
+
+type positionCache struct {
+	mu   sync.Mutex
+	size int64
+	head []byte
+	next map[string]uint64
+}
+
+// maxPositions bounds the processes remembered per workspace.
+const maxPositions = 1 << 14
+
+// positionsAt returns the remembered positions when the head row is still
+// (size, border) as they were left, or an empty map.
+func (db *DB) positionsAt(ws string, size int64, border []byte) map[string]uint64 {
+	v, ok := positions.Load(positionKey{db, ws})
+	if !ok {
+		return map[string]uint64{}
+	}
+	c := v.(*positionCache)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.size != size || !bytes.Equal(c.head, border) {
+		return map[string]uint64{}
+	}
+	return maps.Clone(c.next)
+}
+
+// leavePositions remembers the positions with the head row a transaction is
+// about to commit.
+func (db *DB) leavePositions(ws string, size int64, border []byte, next map[string]uint64) {
+	if len(next) > maxPositions {
+		next = map[string]uint64{}
+	}
+	v, _ := positions.LoadOrStore(positionKey{db, ws}, &positionCache{})
+	c := v.(*positionCache)
+	c.mu.Lock()
+	c.size, c.head, c.next = size, border, next
+	c.mu.Unlock()
 }

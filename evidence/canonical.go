@@ -94,6 +94,9 @@ func writeCanonical(b *bytes.Buffer, v any) error {
 	return nil
 }
 
+// maxExact is 2^53, beyond which an IEEE 754 double skips integers.
+var maxExact = big.NewInt(1 << 53)
+
 // beyondExact reports whether a JSON number is an integer beyond ±2^53 (and
 // beyond int64 too, where strconv.ParseInt gives up).
 func beyondExact(n string) bool {

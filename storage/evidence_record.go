@@ -16,8 +16,10 @@ import (
 // autoincrement seq, which the database assigns after the leaf is made), so
 // that `countersign evidence check` rebuilds the same bytes from the row.
 // JSON columns (an event's body, an attempt's response headers) are embedded
-// as JSON, through evidence.IJSON; an event's response body (the API answer of
-// the request that caused it) is not part of the record.
+// as the text stored, a JSON string: an event's body is then the exact bytes
+// receivers were sent (and signed), and the hot path does not parse it. An
+// event's response body (the API answer of the request that caused it) is
+// not part of the record.
 
 func auditEvidence(r auditRow) evidence.Record {
 	body, _ := json.Marshal(map[string]any{
@@ -74,13 +76,10 @@ func eventEvidence(r eventEvidenceRow) (evidence.Record, error) {
 	if !r.Body.Valid {
 		return rec, nil
 	}
-	envelope, err := evidence.IJSON([]byte(r.Body.String))
-	if err != nil {
-		return rec, fmt.Errorf("event %s: %w", r.ID, err)
-	}
+	var err error
 	rec.Body, err = json.Marshal(map[string]any{
 		"id": r.ID, "workspace_id": r.WorkspaceID, "type": r.Type, "api_key_id": r.APIKeyID.String,
-		"resource_id": r.ResourceID.String, "created_at": r.CreatedAt, "body": envelope,
+		"resource_id": r.ResourceID.String, "created_at": r.CreatedAt, "body": r.Body.String,
 	})
 	return rec, err
 }
@@ -120,14 +119,6 @@ func attemptEvidenceRowOf(rec webhook.AttemptRecord) attemptEvidenceRow {
 
 func attemptEvidence(r attemptEvidenceRow, processID string) (evidence.Record, error) {
 	rec := evidence.Record{Kind: evidence.KindAttempt, Workspace: r.WorkspaceID, ID: r.ID, ProcessID: processID}
-	var headers json.RawMessage = []byte("null")
-	if r.ResponseHeaders.Valid && r.ResponseHeaders.String != "" {
-		h, err := evidence.IJSON([]byte(r.ResponseHeaders.String))
-		if err != nil {
-			return rec, fmt.Errorf("attempt %s: %w", r.ID, err)
-		}
-		headers = h
-	}
 	var code any
 	if r.StatusCode.Valid {
 		code = r.StatusCode.Int64
@@ -136,7 +127,7 @@ func attemptEvidence(r attemptEvidenceRow, processID string) (evidence.Record, e
 	rec.Body, err = json.Marshal(map[string]any{
 		"id": r.ID, "delivery_id": r.DeliveryID, "workspace_id": r.WorkspaceID, "endpoint_id": r.EndpointID,
 		"attempt": r.Attempt, "started_at": r.StartedAt, "latency_us": r.LatencyUS, "status_code": code,
-		"error_class": r.ErrorClass, "error": r.Error, "response_headers": headers,
+		"error_class": r.ErrorClass, "error": r.Error, "response_headers": r.ResponseHeaders.String,
 		"response_body": r.ResponseBody.String, "truncated": r.Truncated,
 	})
 	return rec, err

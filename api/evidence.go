@@ -61,7 +61,7 @@ func (s *Server) evidenceRoutes() {
 			Response: EvidencePublicKey{}}, s.getEvidencePublicKey},
 		{Operation{ID: "getProcessEvidence", Method: http.MethodGet, Path: "/v1/processes/:processId/evidence",
 			Summary: "The evidence bundle of a signing process: its records with inclusion proofs against a freshly signed tree head",
-			Tag: tag, Perm: perm, Response: evidence.Bundle{}}, s.getProcessEvidence},
+			Tag:     tag, Perm: perm, Response: evidence.Bundle{}}, s.getProcessEvidence},
 		{Operation{ID: "getEvidenceConsistency", Method: http.MethodGet, Path: "/v1/evidence/consistency",
 			Summary: "A consistency proof between two signed tree heads of the workspace's log", Tag: tag, Perm: perm,
 			Response: evidence.Consistency{}, Query: []Param{

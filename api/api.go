@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/evidence"
 	"github.com/countersign/countersign/webhook"
 )
 
@@ -88,6 +89,10 @@ type Deps struct {
 	Messages MessageStore
 	// Mail sends sendTestEmail's email; nil renders it without sending.
 	Mail *TestEmail
+	// Evidence is the evidence log, and EvidenceKey the installation's key
+	// that signs its heads; without both the evidence routes are absent.
+	Evidence    EvidenceStore
+	EvidenceKey *evidence.Key
 }
 
 // KeyUsageRecorder notes that an API key was used. Used is on the request
@@ -179,4 +184,5 @@ func (s *Server) routes() {
 	s.resourceRoutes()
 	s.processRoutes()
 	s.messageRoutes()
+	s.evidenceRoutes()
 }

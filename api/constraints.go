@@ -304,6 +304,8 @@ var queryRules = map[string]map[string]any{
 	"created_before":                dateTime("2026-12-31T00:00:00Z"),
 	"created_gt":                    dateTime("2026-01-01T00:00:00Z"),
 	"created_lt":                    dateTime("2026-12-31T00:00:00Z"),
+	"getEvidenceConsistency.from":   {"minimum": 0, "maximum": 1<<63 - 1, "examples": []int{0}},
+	"getEvidenceConsistency.to":     {"minimum": 0, "maximum": 1<<63 - 1, "examples": []int{0}},
 }
 
 // queryRule returns the extra keywords of op's query parameter name.

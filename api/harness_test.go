@@ -52,6 +52,7 @@ func newHarnessOn(tb testing.TB, db *storage.DB, cfg api.Config, deps api.Deps) 
 	if deps.Messages == nil {
 		deps.Messages = db.Messages()
 	}
+	deps.Evidence, deps.EvidenceKey = db.Evidence(), testEvidenceKey
 	if deps.Guard == (webhook.Guard{}) {
 		deps.Guard = webhook.Guard{AllowPrivate: true, AllowHTTP: true}
 	}

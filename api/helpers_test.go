@@ -48,6 +48,7 @@ func newTestServerWith(t *testing.T, deps api.Deps, setup ...func(*api.Server)) 
 	deps.Processes, deps.Registrations = db.Processes(), db.Registrations()
 	audit := resourceDeps(t, db, &deps)
 	deps.Events = db.Events()
+	deps.Evidence, deps.EvidenceKey = db.Evidence(), testEvidenceKey
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

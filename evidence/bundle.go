@@ -37,7 +37,9 @@ type BundleRecord struct {
 	// are UTF-8 JSON and so travel as a string. It is empty when retention has
 	// expunged the record's body: the leaf hash is still proved, the content
 	// can no longer be shown.
-	Canonical      string   `json:"canonical,omitempty"`
+	Canonical string `json:"canonical,omitempty"`
+	// Expunged marks a record whose body retention removed.
+	Expunged       bool     `json:"expunged,omitempty"`
 	InclusionProof [][]byte `json:"inclusionProof"`
 }
 
@@ -49,6 +51,10 @@ type RecordSource func(ctx context.Context, leaf Leaf) (Record, error)
 // returns its canonical bytes. A mismatch means the row changed after it was
 // written; the error names the record.
 func (l Leaf) Match(rec Record) ([]byte, error) {
+	if rec.ProcessID != l.ProcessID {
+		return nil, &RecordError{Position: -1, Kind: l.Kind, ID: l.RecordID,
+			Reason: fmt.Sprintf("leaf %d files it under process %q, its row under %q", l.Index, l.ProcessID, rec.ProcessID)}
+	}
 	rec.Seq = l.Seq
 	canonical, err := rec.Canonical()
 	if err != nil {
@@ -97,6 +103,8 @@ func BuildBundle(ctx context.Context, s Store, key *Key, src RecordSource, works
 				return nil, err
 			}
 			br.Canonical = string(canonical)
+		} else {
+			br.Expunged = true
 		}
 		if br.InclusionProof, err = InclusionProof(ctx, s, workspace, l.Index, size); err != nil {
 			return nil, err

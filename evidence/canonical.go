@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,7 +53,7 @@ func writeCanonical(b *bytes.Buffer, v any) error {
 		// JCS prints numbers as doubles, which would silently round an
 		// integer beyond 2^53 (an id, a nanosecond count): refuse it, so that
 		// the canonical bytes never show another value than the row holds.
-		if n, err := strconv.ParseInt(string(v), 10, 64); err == nil && (n > 1<<53 || n < -(1<<53)) {
+		if beyondExact(string(v)) {
 			return fmt.Errorf("integer %s is beyond 2^53; send it as a string (I-JSON, RFC 7493)", v)
 		}
 		b.WriteString(formatNumber(f))
@@ -93,9 +94,25 @@ func writeCanonical(b *bytes.Buffer, v any) error {
 	return nil
 }
 
+// maxExact is 2^53, beyond which an IEEE 754 double skips integers.
+var maxExact = big.NewInt(1 << 53)
+
+// beyondExact reports whether a JSON number is an integer beyond ±2^53 (and
+// beyond int64 too, where strconv.ParseInt gives up).
+func beyondExact(n string) bool {
+	if strings.ContainsAny(n, ".eE") {
+		return false
+	}
+	i, ok := new(big.Int).SetString(n, 10)
+	return ok && new(big.Int).Abs(i).Cmp(maxExact) > 0
+}
+
 // lessUTF16 orders member names by their UTF-16 code units, as JCS requires;
 // it differs from Go's byte order only for characters beyond the BMP.
 func lessUTF16(a, b string) bool {
+	if !beyondBMP(a) && !beyondBMP(b) {
+		return a < b // UTF-8 byte order is code point order, UTF-16's below U+10000
+	}
 	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
 	for i := 0; i < len(ua) && i < len(ub); i++ {
 		if ua[i] != ub[i] {
@@ -167,4 +184,15 @@ func formatNumber(f float64) string {
 		return sign + out + "e+" + strconv.Itoa(n-1)
 	}
 	return sign + out + "e" + strconv.Itoa(n-1)
+}
+
+// beyondBMP reports whether s holds a character beyond U+FFFF, which UTF-8
+// writes with a lead byte of 0xF0 or more.
+func beyondBMP(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xF0 {
+			return true
+		}
+	}
+	return false
 }

@@ -50,3 +50,12 @@ func TestEvidenceParseRecordRefusesNonCanonical(t *testing.T) {
 		t.Fatal("ParseRecord accepted bytes that are not canonical")
 	}
 }
+
+func TestEvidenceCanonicalizeBeyondInt64(t *testing.T) {
+	if _, err := Canonicalize([]byte(`{"n":123456789012345678901234}`)); err == nil {
+		t.Error("Canonicalize accepted an integer beyond int64")
+	}
+	if _, err := Canonicalize([]byte(`{"f":1234567890123456789.5}`)); err != nil {
+		t.Errorf("a number with a fraction is a double: %v", err)
+	}
+}

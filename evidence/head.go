@@ -96,3 +96,12 @@ func parseCheckpoint(text, keyName string) (TreeHead, error) {
 func (h TreeHead) Equal(o TreeHead) bool {
 	return h.Workspace == o.Workspace && h.Size == o.Size && bytes.Equal(h.Root, o.Root)
 }
+
+// SignedHead is a signed tree head as a log keeps it: the checkpoint, with
+// the workspace, size and signing time it states.
+type SignedHead struct {
+	Workspace  string
+	Size       uint64
+	SignedAt   time.Time
+	Checkpoint string
+}

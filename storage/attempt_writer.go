@@ -100,6 +100,7 @@ func (db *DB) commitAttempts(batch []*attemptJob) {
 	defer cancel()
 	err := db.Tx(ctx, func(tx *Tx) error {
 		health := map[string]*endpointHealth{}
+		var written []webhook.AttemptRecord
 		for i, job := range batch {
 			applied, err := db.applyAttempt(ctx, tx, job.rec)
 			if err != nil {
@@ -107,6 +108,7 @@ func (db *DB) commitAttempts(batch []*attemptJob) {
 			}
 			outs[i].Applied = applied
 			if applied && !job.rec.Skipped {
+				written = append(written, job.rec)
 				h := health[job.rec.Task.EndpointID]
 				if h == nil {
 					h = &endpointHealth{workspaceID: job.rec.Task.WorkspaceID}
@@ -114,6 +116,9 @@ func (db *DB) commitAttempts(batch []*attemptJob) {
 				}
 				h.Note(job.rec)
 			}
+		}
+		if err := db.appendAttempts(ctx, tx, written); err != nil {
+			return err
 		}
 		disabled := map[string]bool{}
 		for id, h := range health {

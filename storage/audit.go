@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/workflow"
 )
@@ -66,15 +64,16 @@ func (rsc *Resources) CreateAuditEvent(ctx context.Context, actor countersign.Ac
 	now := rsc.db.Now()
 	rec = rec.FromClient(actor)
 	rec.ID, rec.CreatedAt = countersign.NewID(countersign.PrefixAudit, now), now
-	if err := rsc.db.insertAudit(ctx, rsc.db.x, []workflow.AuditRecord{rec}); err != nil {
+	err := rsc.db.Tx(ctx, func(tx *Tx) error { return rsc.db.insertAudit(ctx, tx, []workflow.AuditRecord{rec}) })
+	if err != nil {
 		return workflow.AuditRecord{}, classify(err)
 	}
 	return rec, nil
 }
 
-// insertAudit writes recs with one multi-row INSERT through x (the database
-// or a transaction).
-func (db *DB) insertAudit(ctx context.Context, x sqlx.ExecerContext, recs []workflow.AuditRecord) error {
+// insertAudit writes recs with one multi-row INSERT in tx, and appends them
+// to the evidence log.
+func (db *DB) insertAudit(ctx context.Context, tx *Tx, recs []workflow.AuditRecord) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -84,10 +83,10 @@ func (db *DB) insertAudit(ctx context.Context, x sqlx.ExecerContext, recs []work
 	for _, rec := range recs {
 		args = append(args, auditArgs(rec)...)
 	}
-	if _, err := x.ExecContext(ctx, db.q("INSERT INTO audit_events ("+auditColumns+") VALUES "+rows), args...); err != nil {
+	if _, err := tx.ExecContext(ctx, db.q("INSERT INTO audit_events ("+auditColumns+") VALUES "+rows), args...); err != nil {
 		return fmt.Errorf("insert %d audit records: %w", len(recs), err)
 	}
-	return nil
+	return db.appendEvidence(ctx, tx, auditEvidenceOf(recs))
 }
 
 // ListAuditEvents returns a page of a workspace's audit records matching f,

@@ -2,11 +2,13 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/events"
+	"github.com/countersign/countersign/evidence"
 )
 
 // outgoing is an event about to be written, with what the log indexes it by.
@@ -46,6 +48,7 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 		s := string(response)
 		resp = &s
 	}
+	recs := make([]evidence.Record, 0, len(evs))
 	for _, o := range evs {
 		body, err := json.Marshal(o.event)
 		if err != nil {
@@ -59,6 +62,13 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp); err != nil {
 			return fmt.Errorf("insert event %s: %w", o.event.Type, err)
 		}
+		rec, err := eventEvidence(eventEvidenceRow{ID: o.event.ID, WorkspaceID: o.event.WorkspaceID, Type: string(o.event.Type),
+			APIKeyID: nullStringPtr(o.event.APIKeyID), ResourceID: sql.NullString{String: o.resourceID},
+			CreatedAt: micros(o.event.CreatedAt), Body: sql.NullString{String: string(body), Valid: true}})
+		if err != nil {
+			return err
+		}
+		recs = append(recs, rec)
 	}
-	return nil
+	return db.appendEvidence(ctx, tx, recs)
 }

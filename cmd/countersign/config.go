@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/countersign/countersign/internal/redact"
+	"github.com/countersign/countersign/evidence"
 	"github.com/countersign/countersign/mail"
 	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/webhook"
@@ -41,6 +42,9 @@ type config struct {
 	MailFrom  mail.Address
 	PortalURL string
 	MailDir   string
+	// EvidenceKey is COUNTERSIGN_EVIDENCE_KEY, the private key that signs the
+	// evidence log's heads; empty uses the key file under the data directory.
+	EvidenceKey string
 }
 
 // setting is one configuration value: a flag, its environment variable and its
@@ -182,6 +186,15 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		return config{}, bad(keep, keep.value, why)
 	}
 
+	// Only from the environment: a private key on the command line would
+	// show in the process list.
+	if k := getenv(evidence.EnvKey); k != "" {
+		if _, err := evidence.ParseKey(k); err != nil {
+			return config{}, usagef("invalid %s (%s): %v", evidence.EnvKey, maskKey(k), err)
+		}
+		cfg.EvidenceKey = k
+	}
+
 	rate := val["api-rate-limit"]
 	if cfg.APIRateLimit, err = strconv.ParseFloat(rate.value, 64); err != nil || !(cfg.APIRateLimit >= 0 && cfg.APIRateLimit <= 1e6) {
 		return config{}, bad(rate, rate.value, "want requests a second from 0 (no limit) to 1000000")
@@ -266,6 +279,7 @@ func (c config) logAttrs() []any {
 		"smtp_url", mailTarget(c.SMTPURL, c.MailDir),
 		"mail_from", c.MailFrom.String(),
 		"portal_url", c.PortalURL,
+		"evidence_key", maskKey(c.EvidenceKey),
 	}
 }
 

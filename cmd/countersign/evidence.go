@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -12,20 +13,43 @@ import (
 )
 
 const evidenceUsage = `usage: countersign evidence verify FILE --public-key KEY
+       countersign evidence check --workspace WSP_ID [--database-url URL] [--public-key KEY]
+       countersign evidence keygen [--name NAME]
 
-Checks an evidence bundle (GET /v1/processes/{processId}/evidence) offline:
-exit 0 when every record is included in the tree head signed by KEY, exit 1
-naming the first record that fails. KEY is the installation's public key as
-GET /v1/evidence/public-key serves it ("<name>+<key id>+<base64>"), or a file
-holding it.`
+verify checks an evidence bundle (GET /v1/processes/{processId}/evidence)
+offline: exit 0 when every record is included in the tree head signed by KEY,
+exit 1 naming the first record that fails. KEY is the installation's public
+key as GET /v1/evidence/public-key serves it ("<name>+<key id>+<base64>"), or
+a file holding it.
 
-// evidenceCmd runs the evidence subcommands. Only verify is here: it needs no
-// database and no network, so an auditor can run it anywhere.
-func evidenceCmd(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "verify" {
+check walks a workspace's whole log in the database: exit 0 with the count of
+records when every row still matches its leaf and every kept head its tree,
+exit 1 naming the first that does not. KEY defaults to the installation's
+(COUNTERSIGN_EVIDENCE_KEY or the key file under the data directory).
+
+keygen prints a new private key for COUNTERSIGN_EVIDENCE_KEY and its public key.`
+
+// evidenceCmd runs the evidence subcommands. verify needs no database and no
+// network, so an auditor can run it anywhere.
+func evidenceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
 		fmt.Fprintln(stderr, evidenceUsage)
-		return usagef("evidence: unknown or missing subcommand")
+		return usagef("evidence: missing subcommand")
 	}
+	switch args[0] {
+	case "verify":
+		return evidenceVerify(args, stdout, stderr)
+	case "check":
+		return evidenceCheck(ctx, args[1:], stdout, stderr)
+	case "keygen":
+		return evidenceKeygen(args[1:], stdout, stderr)
+	}
+	fmt.Fprintln(stderr, evidenceUsage)
+	return usagef("evidence: unknown subcommand %q", args[0])
+}
+
+// evidenceVerify runs `evidence verify`.
+func evidenceVerify(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("countersign evidence verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, evidenceUsage) }

@@ -48,6 +48,7 @@ commands:
   migrate            apply database migrations and exit
   workspace create   create a workspace and its first owner API key
   replay             replay a delivery, an event, or deliveries in bulk (delivery|event|bulk)
+  evidence           verify an evidence bundle offline, check a workspace's log (verify|check|keygen)
   verify             check a webhook request (raw HTTP on stdin) against --secret
   receive            a local webhook receiver that saves each request for verify (trying it out)
   health             exit 0 if the serve process on --addr answers /healthz (--ready: /readyz)
@@ -77,7 +78,7 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	case "migrate":
 		return migrateCmd(ctx, rest, stdout, stderr)
 	case "evidence":
-		return evidenceCmd(rest, stdout, stderr)
+		return evidenceCmd(ctx, rest, stdout, stderr)
 	case "workspace":
 		return workspaceCmd(ctx, rest, stdout, stderr)
 	case "replay":

@@ -17,6 +17,7 @@ import (
 	"github.com/countersign/countersign/console"
 	"github.com/countersign/countersign/mail"
 	"github.com/countersign/countersign/notify"
+	"github.com/countersign/countersign/evidence"
 	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/webhook"
@@ -32,6 +33,7 @@ type service struct {
 	enqueuer *queue.Enqueuer
 	registry *prometheus.Registry
 	srv      *api.Server
+	key      *evidence.Key // signs the evidence log's heads
 	ln       net.Listener
 	worker   *queue.Worker
 	// loops are the background loops (reconciler, schedulers); they stop when
@@ -68,6 +70,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if s.db, err = openDatabase(ctx, cfg.DatabaseURL, s.log); err != nil {
 		return err
 	}
+	if s.key, err = loadEvidenceKey(cfg, s.log); err != nil {
+		return err
+	}
+	s.log.Info("evidence key", "public_key", s.key.PublicKey(), "key_id", s.key.ID())
 	if s.rds, err = queue.Open(ctx, cfg.RedisURL, s.log); err != nil {
 		return err
 	}
@@ -123,6 +129,7 @@ func (s *service) startAPI() error {
 		Resources: s.db.Resources(), Audit: audit, Processes: s.db.Processes(), Registrations: s.db.Registrations(),
 		KeyUsage: usage, KeyLimiter: s.keyLimiter(), Messages: s.db.Messages(),
 		Mail: &api.TestEmail{Sender: sender, From: s.cfg.MailFrom, Portal: s.cfg.PortalURL},
+		Evidence: s.db.Evidence(), EvidenceKey: s.key,
 	})
 	s.srv.MountConsole(console.New(s.srv.Console(), console.Config{Logger: s.log}))
 	if s.ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
@@ -161,6 +168,8 @@ func (s *service) startWorker() error {
 	if s.cfg.EventRetention > 0 {
 		s.duty("retention", func(ctx context.Context) { expungeLoop(ctx, s.db, s.cfg.EventRetention, retentionEvery, s.log) })
 	}
+	// Signing a head is idempotent for a given tree size, so every worker may.
+	s.loop(func(ctx context.Context) { signHeadsLoop(ctx, s.db.Evidence(), s.key, headsEvery, s.log) })
 	return nil
 }
 

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/countersign/countersign/internal/redact"
 	"github.com/countersign/countersign/evidence"
+	"github.com/countersign/countersign/internal/redact"
 	"github.com/countersign/countersign/mail"
 	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/webhook"

@@ -15,9 +15,9 @@ import (
 
 	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/console"
+	"github.com/countersign/countersign/evidence"
 	"github.com/countersign/countersign/mail"
 	"github.com/countersign/countersign/notify"
-	"github.com/countersign/countersign/evidence"
 	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/storage"
 	"github.com/countersign/countersign/webhook"
@@ -128,7 +128,7 @@ func (s *service) startAPI() error {
 		Webhooks: s.db.Webhooks(), Guard: s.guard(), Events: s.db.Events(),
 		Resources: s.db.Resources(), Audit: audit, Processes: s.db.Processes(), Registrations: s.db.Registrations(),
 		KeyUsage: usage, KeyLimiter: s.keyLimiter(), Messages: s.db.Messages(),
-		Mail: &api.TestEmail{Sender: sender, From: s.cfg.MailFrom, Portal: s.cfg.PortalURL},
+		Mail:     &api.TestEmail{Sender: sender, From: s.cfg.MailFrom, Portal: s.cfg.PortalURL},
 		Evidence: s.db.Evidence(), EvidenceKey: s.key,
 	})
 	s.srv.MountConsole(console.New(s.srv.Console(), console.Config{Logger: s.log}))

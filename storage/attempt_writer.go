@@ -99,6 +99,9 @@ func (db *DB) commitAttempts(batch []*attemptJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := db.Tx(ctx, func(tx *Tx) error {
+		if err := db.lockOrder(ctx, tx, finishingOrderKeys(batch)...); err != nil {
+			return err
+		}
 		health := map[string]*endpointHealth{}
 		for i, job := range batch {
 			applied, err := db.applyAttempt(ctx, tx, job.rec)
@@ -106,6 +109,11 @@ func (db *DB) commitAttempts(batch []*attemptJob) {
 				return err
 			}
 			outs[i].Applied = applied
+			if applied && job.rec.Task.OrderKey != "" && job.rec.Status != webhook.StatusPending {
+				if outs[i].Next, err = db.nextInOrder(ctx, tx, job.rec.Task); err != nil {
+					return err
+				}
+			}
 			if applied && !job.rec.Skipped {
 				h := health[job.rec.Task.EndpointID]
 				if h == nil {

@@ -228,4 +228,3 @@ func (wh *Webhooks) ReleaseHeld(ctx context.Context, limit int) ([]webhook.Task,
 	}
 	return tasks, nil
 }
-

@@ -132,6 +132,8 @@ var fieldRules = map[reflect.Type]map[string]map[string]any{
 		"timeout_seconds": {"minimum": 1, "maximum": webhook.MaxTimeoutSeconds},
 		"signature_scheme": {"default": string(webhook.SchemeHMAC), "examples": []string{string(webhook.SchemeEd25519)},
 			"description": "hmac-sha256 (default): a shared whsec_ secret signs \"v1,\". ed25519: a signing key that stays in Countersign signs \"v1a,\" and receivers verify with the whpk_ public key. Set on create; an update may repeat it, rotateWebhookSecret changes it."},
+		"ordering": {"default": string(webhook.OrderingNone), "examples": []string{string(webhook.OrderingProcess)},
+			"description": "none (default): deliveries go out as soon as they are due, many at once. process: the events of one signing process (transaction.*, action.*, identity-validation.*) are sent one at a time in commit order; a delivery being retried holds back only the later events of its process, and one that fails for good lets them go. Replays are not ordered. A change applies to deliveries made after it."},
 	},
 	reflect.TypeFor[CreateReplayRequest](): {
 		"endpoint_id":     idSchema(countersign.PrefixEndpoint),

@@ -48,6 +48,7 @@ var enumTypes = map[reflect.Type][]string{
 	reflect.TypeFor[workflow.RegistrationMethod](): {string(workflow.MethodPVID), string(workflow.MethodWeb)},
 	reflect.TypeFor[workflow.AuditType]():          names(workflow.AuditTypes),
 	reflect.TypeFor[webhook.SignatureScheme]():     names(webhook.SignatureSchemes),
+	reflect.TypeFor[webhook.Ordering]():            names(webhook.Orderings),
 	reflect.TypeFor[webhook.Status]():              {string(webhook.StatusPending), string(webhook.StatusDelivered), string(webhook.StatusFailed)},
 	reflect.TypeFor[webhook.ReplayStatus](): {string(webhook.ReplayRunning), string(webhook.ReplayCompleted),
 		string(webhook.ReplayCancelled), string(webhook.ReplayFailed)},

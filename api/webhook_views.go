@@ -32,6 +32,9 @@ type EndpointView struct {
 	SignatureScheme webhook.SignatureScheme `json:"signature_scheme"`
 	Secret          string                  `json:"secret,omitempty"`
 	PublicKey       string                  `json:"public_key,omitempty"`
+	// Ordering is none, or process: the events of one signing process are
+	// sent one at a time, in commit order.
+	Ordering webhook.Ordering `json:"ordering"`
 }
 
 // HealthView is how an endpoint has been answering over the last 24 hours.
@@ -140,9 +143,12 @@ func NewEndpointView(e webhook.Endpoint, h webhook.Health) EndpointView {
 	v := EndpointView{Object: "webhook_endpoint", ID: e.ID, URL: e.URL, Description: e.Description, EventTypes: e.EventTypes,
 		Enabled: e.Enabled, DisabledReason: optString(e.DisabledReason), DisabledAt: e.DisabledAt, Headers: webhook.MaskHeaders(e.Headers),
 		TimeoutSeconds: e.TimeoutSeconds, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
-		SignatureScheme: e.Scheme(), PublicKey: e.PublicKey(),
+		SignatureScheme: e.Scheme(), PublicKey: e.PublicKey(), Ordering: e.Ordering,
 		Health: HealthView{SuccessRate: h.SuccessRate, Attempts24h: h.Attempts, FailingSince: h.FailingSince,
 			LastAttempts: make([]AttemptSummary, len(h.LastAttempts))}}
+	if v.Ordering == "" {
+		v.Ordering = webhook.OrderingNone
+	}
 	if v.EventTypes == nil {
 		v.EventTypes = []string{}
 	}

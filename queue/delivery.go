@@ -33,7 +33,8 @@ var queueWeights = map[string]int{Deliveries: 6, Mail: 3, Retries: 3, Replays: 1
 var Queues = []string{Deliveries, Retries, Replays}
 
 // encodeTask packs a task in a few bytes of text (ids hold no '|'): Redis
-// holds one per queued attempt, so a large backlog stays small.
+// holds one per queued attempt, so a large backlog stays small. The ninth
+// field, the order key, is left out when empty, as tasks had it before.
 func encodeTask(t webhook.Task) []byte {
 	replay := "0"
 	if t.Replay {
@@ -47,14 +48,18 @@ func encodeTask(t webhook.Task) []byte {
 	if t.MayHaveRun {
 		ran = "1"
 	}
-	return []byte(strings.Join([]string{t.DeliveryID, t.WorkspaceID, t.EndpointID, t.EventID, strconv.Itoa(t.Attempt), replay, notBefore, ran}, "|"))
+	f := []string{t.DeliveryID, t.WorkspaceID, t.EndpointID, t.EventID, strconv.Itoa(t.Attempt), replay, notBefore, ran}
+	if t.OrderKey != "" {
+		f = append(f, t.OrderKey)
+	}
+	return []byte(strings.Join(f, "|"))
 }
 
 // decodeTask unpacks encodeTask's payload.
 func decodeTask(p []byte) (webhook.Task, error) {
 	f := strings.Split(string(p), "|")
-	if len(f) != 8 {
-		return webhook.Task{}, fmt.Errorf("delivery task payload %q: want 8 fields", p)
+	if len(f) != 8 && len(f) != 9 {
+		return webhook.Task{}, fmt.Errorf("delivery task payload %q: want 8 or 9 fields", p)
 	}
 	n, err := strconv.Atoi(f[4])
 	if err != nil || n < 1 {
@@ -66,6 +71,9 @@ func decodeTask(p []byte) (webhook.Task, error) {
 	}
 	t := webhook.Task{DeliveryID: f[0], WorkspaceID: f[1], EndpointID: f[2], EventID: f[3], Attempt: n,
 		Replay: f[5] == "1", MayHaveRun: f[7] == "1"}
+	if len(f) == 9 {
+		t.OrderKey = f[8]
+	}
 	if ms > 0 {
 		t.NotBefore = time.UnixMilli(ms)
 	}

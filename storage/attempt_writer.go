@@ -99,6 +99,9 @@ func (db *DB) commitAttempts(batch []*attemptJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := db.Tx(ctx, func(tx *Tx) error {
+		if err := db.lockOrder(ctx, tx, finishingOrderKeys(batch)...); err != nil {
+			return err
+		}
 		health := map[string]*endpointHealth{}
 		var written []webhook.AttemptRecord
 		for i, job := range batch {
@@ -107,6 +110,11 @@ func (db *DB) commitAttempts(batch []*attemptJob) {
 				return err
 			}
 			outs[i].Applied = applied
+			if applied && job.rec.Task.OrderKey != "" && job.rec.Status != webhook.StatusPending {
+				if outs[i].Next, err = db.nextInOrder(ctx, tx, job.rec.Task); err != nil {
+					return err
+				}
+			}
 			if applied && !job.rec.Skipped {
 				written = append(written, job.rec)
 				h := health[job.rec.Task.EndpointID]

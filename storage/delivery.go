@@ -28,10 +28,11 @@ type deliveryRow struct {
 	CreatedAt      int64          `db:"created_at"`
 	UpdatedAt      int64          `db:"updated_at"`
 	DeliveredAt    sql.NullInt64  `db:"delivered_at"`
+	OrderKey       sql.NullString `db:"order_key"`
 }
 
 const deliveryColumns = `id, workspace_id, event_id, endpoint_id, event_type, status, attempts, next_attempt_at,
-	last_status_code, last_error, replay_id, created_at, updated_at, delivered_at`
+	last_status_code, last_error, replay_id, created_at, updated_at, delivered_at, order_key`
 
 func (r deliveryRow) delivery() webhook.Delivery {
 	d := webhook.Delivery{
@@ -50,7 +51,7 @@ func (r deliveryRow) delivery() webhook.Delivery {
 // task is the queue task for the delivery's next attempt.
 func (r deliveryRow) task() webhook.Task {
 	return webhook.Task{DeliveryID: r.ID, WorkspaceID: r.WorkspaceID, EndpointID: r.EndpointID, EventID: r.EventID,
-		Attempt: r.Attempts + 1, Replay: r.ReplayID.Valid, MayHaveRun: true}
+		Attempt: r.Attempts + 1, Replay: r.ReplayID.Valid, MayHaveRun: true, OrderKey: r.OrderKey.String}
 }
 
 // EventBody returns an event's stored envelope, nil once it was expunged.

@@ -32,11 +32,12 @@ type endpointRow struct {
 	FailingSince            sql.NullInt64  `db:"failing_since"`
 	CreatedAt               int64          `db:"created_at"`
 	UpdatedAt               int64          `db:"updated_at"`
+	Ordering                string         `db:"ordering"`
 }
 
 const endpointColumns = `id, workspace_id, url, description, event_types, enabled, disabled_reason, disabled_at,
 	headers, rate_limit, timeout_seconds, secret, previous_secret, previous_secret_expires_at, failing_since,
-	created_at, updated_at`
+	created_at, updated_at, ordering`
 
 func (r endpointRow) endpoint() (webhook.Endpoint, error) {
 	e := webhook.Endpoint{
@@ -45,6 +46,7 @@ func (r endpointRow) endpoint() (webhook.Endpoint, error) {
 		RateLimit: int(r.RateLimit.Int64), TimeoutSeconds: r.TimeoutSeconds, Secret: r.Secret,
 		PreviousSecret: r.PreviousSecret.String, PreviousSecretExpiresAt: fromNullMicros(r.PreviousSecretExpiresAt),
 		FailingSince: fromNullMicros(r.FailingSince), CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt),
+		Ordering: webhook.Ordering(r.Ordering),
 	}
 	if err := json.Unmarshal([]byte(r.EventTypes), &e.EventTypes); err != nil {
 		return e, fmt.Errorf("decode event types of %s: %w", r.ID, err)
@@ -71,9 +73,9 @@ func (wh *Webhooks) CreateEndpoint(ctx context.Context, actor countersign.Actor,
 		return e, err
 	}
 	_, err = wh.db.x.ExecContext(ctx, wh.db.q(`INSERT INTO webhook_endpoints (id, workspace_id, url, description, event_types,
-		enabled, headers, rate_limit, timeout_seconds, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		enabled, headers, rate_limit, timeout_seconds, secret, created_at, updated_at, ordering) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		e.ID, e.WorkspaceID, e.URL, e.Description, types, boolInt(e.Enabled), headers, nullInt(e.RateLimit), e.TimeoutSeconds,
-		e.Secret, micros(now), micros(now))
+		e.Secret, micros(now), micros(now), string(e.Ordering))
 	if err != nil {
 		return e, classify(fmt.Errorf("insert endpoint: %w", err))
 	}
@@ -98,10 +100,10 @@ func (wh *Webhooks) UpdateEndpoint(ctx context.Context, actor countersign.Actor,
 			return err
 		}
 		_, err = tx.ExecContext(ctx, wh.db.q(`UPDATE webhook_endpoints SET url = ?, description = ?, event_types = ?, enabled = ?,
-			disabled_reason = ?, disabled_at = ?, failing_since = ?, headers = ?, rate_limit = ?, timeout_seconds = ?, updated_at = ?
-			WHERE workspace_id = ? AND id = ?`),
+			disabled_reason = ?, disabled_at = ?, failing_since = ?, headers = ?, rate_limit = ?, timeout_seconds = ?, updated_at = ?,
+			ordering = ? WHERE workspace_id = ? AND id = ?`),
 			e.URL, e.Description, types, boolInt(e.Enabled), nullString(e.DisabledReason), nullMicros(e.DisabledAt), nullMicros(e.FailingSince),
-			headers, nullInt(e.RateLimit), e.TimeoutSeconds, micros(e.UpdatedAt), actor.WorkspaceID, id)
+			headers, nullInt(e.RateLimit), e.TimeoutSeconds, micros(e.UpdatedAt), string(e.Ordering), actor.WorkspaceID, id)
 		return err
 	})
 	return e, err

@@ -33,6 +33,8 @@ func (db *DB) fanOut(ctx context.Context, tx *Tx, evs []outgoing, only string) e
 		return nil
 	}
 	now := db.Now()
+	ordering := orderings(subs)
+	var ordered orderedFanOut
 	var tasks []webhook.Task
 	for _, o := range evs {
 		if o.event.WorkspaceID != ws {
@@ -40,6 +42,16 @@ func (db *DB) fanOut(ctx context.Context, tx *Tx, evs []outgoing, only string) e
 		}
 		for _, endpointID := range webhook.Recipients(subs, o.event.Type, only) {
 			id := countersign.NewID(countersign.PrefixDelivery, now)
+			if key := webhook.OrderKey(ordering[endpointID], o.event.Type, o.resourceID); key != "" {
+				t, err := db.insertOrdered(ctx, tx, &ordered, o, endpointID, key, id, now)
+				if err != nil {
+					return err
+				}
+				if t != nil {
+					tasks = append(tasks, *t)
+				}
+				continue
+			}
 			if _, err := db.txExec(ctx, tx, sqlInsertDelivery, id, ws, o.event.ID, endpointID, string(o.event.Type),
 				string(webhook.StatusPending), micros(now), micros(now), micros(now)); err != nil {
 				return fmt.Errorf("insert delivery: %w", err)
@@ -54,6 +66,21 @@ func (db *DB) fanOut(ctx context.Context, tx *Tx, evs []outgoing, only string) e
 	return nil
 }
 
+// orderings returns the orderings of the ordered endpoints among subs; nil,
+// and no cost, when there is none.
+func orderings(subs []webhook.Subscriber) map[string]webhook.Ordering {
+	var out map[string]webhook.Ordering
+	for _, s := range subs {
+		if s.Ordering != "" && s.Ordering != webhook.OrderingNone {
+			if out == nil {
+				out = map[string]webhook.Ordering{}
+			}
+			out[s.EndpointID] = s.Ordering
+		}
+	}
+	return out
+}
+
 // subscribers returns the workspace's enabled endpoints with their compiled
 // subscriptions; the cache decodes an endpoint's patterns only when it changed.
 func (db *DB) subscribers(ctx context.Context, tx *Tx, workspaceID string) ([]webhook.Subscriber, error) {
@@ -61,6 +88,7 @@ func (db *DB) subscribers(ctx context.Context, tx *Tx, workspaceID string) ([]we
 		ID         string `db:"id"`
 		EventTypes string `db:"event_types"`
 		UpdatedAt  int64  `db:"updated_at"`
+		Ordering   string `db:"ordering"`
 	}
 	stmt, err := db.stmt(ctx, tx, sqlSubscribers)
 	if err != nil {
@@ -81,7 +109,7 @@ func (db *DB) subscribers(ctx context.Context, tx *Tx, workspaceID string) ([]we
 		if err != nil {
 			return nil, err
 		}
-		out[i] = webhook.Subscriber{EndpointID: r.ID, Subscription: sub}
+		out[i] = webhook.Subscriber{EndpointID: r.ID, Subscription: sub, Ordering: webhook.Ordering(r.Ordering)}
 	}
 	return out, nil
 }

@@ -14,7 +14,7 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlInsertDelivery = `INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, event_type, status, attempts,
 		next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`
-	sqlSubscribers = `SELECT id, event_types, updated_at FROM webhook_endpoints
+	sqlSubscribers = `SELECT id, event_types, updated_at, ordering FROM webhook_endpoints
 		WHERE workspace_id = ? AND enabled = 1 AND deleted_at IS NULL`
 	sqlAdvanceDelivery = `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?,
 		last_status_code = ?, last_error = ?, updated_at = ?, delivered_at = ?

@@ -22,6 +22,10 @@ type Store interface {
 	// AttemptDue reports whether attempt t.Attempt of t's delivery is still
 	// to be made: the delivery is pending after t.Attempt-1 attempts.
 	AttemptDue(ctx context.Context, t Task) (bool, error)
+	// OrderedTurn reports whether ordered task t may be attempted now: no
+	// earlier delivery of its endpoint and process (t.OrderKey) is pending.
+	// When one is, t's delivery is held, to be queued when that one finishes.
+	OrderedTurn(ctx context.Context, t Task) (bool, error)
 }
 
 // Enqueuer hands tasks to the queue.
@@ -118,6 +122,9 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 			return nil
 		}
 	}
+	if ok, err := d.inTurn(ctx, t); err != nil || !ok {
+		return err
+	}
 	ce, err := d.endpoints.get(ctx, t.WorkspaceID, t.EndpointID)
 	if countersign.ErrorCode(err) == countersign.ENOTFOUND {
 		return d.skip(ctx, t, "endpoint deleted")
@@ -154,6 +161,7 @@ func (d *Deliverer) Deliver(ctx context.Context, t Task) error {
 		return fmt.Errorf("record attempt: %w", err)
 	}
 	d.cfg.Metrics.observe(rec, res)
+	d.queueNext(ctx, out)
 	if out.EndpointDisabled {
 		d.endpoints.invalidate(t.EndpointID)
 	}
@@ -206,10 +214,12 @@ func (d *Deliverer) skip(ctx context.Context, t Task, why string) error {
 	now := d.cfg.Now()
 	rec := AttemptRecord{Task: t, Status: StatusFailed, Skipped: true,
 		Attempt: Attempt{DeliveryID: t.DeliveryID, EndpointID: t.EndpointID, Number: t.Attempt, StartedAt: now, Error: why}}
-	if _, err := d.cfg.Store.RecordAttempt(ctx, rec); err != nil {
+	out, err := d.cfg.Store.RecordAttempt(ctx, rec)
+	if err != nil {
 		return fmt.Errorf("record skipped delivery: %w", err)
 	}
 	d.cfg.Metrics.deliveries.WithLabelValues("skipped").Inc()
+	d.queueNext(ctx, out)
 	return nil
 }
 

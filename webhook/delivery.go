@@ -79,6 +79,10 @@ type Task struct {
 	// task reads the delivery's state before sending, so the common path
 	// needs no database read and an attempt already recorded is not repeated.
 	MayHaveRun bool
+	// OrderKey is set on the deliveries of an endpoint with ordering: the
+	// process whose deliveries to the endpoint go one at a time, in commit
+	// order (see OrderKey). Empty for every other delivery.
+	OrderKey string
 }
 
 // TaskID is the queue's id for the task: a duplicate enqueue of the same
@@ -114,6 +118,9 @@ type RecordOutcome struct {
 	// EndpointDisabled reports that the batch holding the record disabled the
 	// attempt's endpoint (410, or failing past the cutoff).
 	EndpointDisabled bool
+	// Next is the delivery the record let go: the next one of the same
+	// endpoint and process on an ordered endpoint, now due, to be queued.
+	Next *Task
 }
 
 // DeliveryFilter selects deliveries for listing and bulk replay.

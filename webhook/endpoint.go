@@ -52,6 +52,9 @@ type Endpoint struct {
 	FailingSince *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Ordering is whether the events of one process are sent one at a time,
+	// in commit order (OrderingNone when empty).
+	Ordering Ordering
 }
 
 // Secrets returns the secrets that sign at now: the current one, and the
@@ -85,6 +88,10 @@ type EndpointInput struct {
 	// repeat it but not change it: rotateWebhookSecret changes it, with a
 	// grace period and an answer that carries the new credential.
 	SignatureScheme *SignatureScheme `json:"signature_scheme"`
+	// Ordering is "none" (the default) or "process": the events of one
+	// signing process are sent one at a time, in commit order. A change
+	// applies to the deliveries made after it.
+	Ordering *Ordering `json:"ordering"`
 }
 
 // Scheme is the scheme a create asks for: SchemeHMAC unless set.
@@ -148,6 +155,11 @@ func (in EndpointInput) Validate(ctx context.Context, guard Guard, creating bool
 			return err
 		}
 	}
+	if in.Ordering != nil {
+		if err := in.Ordering.Validate(); err != nil {
+			return err
+		}
+	}
 	if in.RateLimit != nil && (*in.RateLimit < 0 || *in.RateLimit > MaxRateLimit) {
 		return countersign.FieldErrorf(countersign.EVALIDATION, "rate_limit", "rate_limit must be from 0 (no limit) to %d requests per second", MaxRateLimit)
 	}
@@ -182,6 +194,12 @@ func (in EndpointInput) Apply(e *Endpoint) {
 	}
 	if in.TimeoutSeconds != nil {
 		e.TimeoutSeconds = *in.TimeoutSeconds
+	}
+	if in.Ordering != nil {
+		e.Ordering = *in.Ordering
+	}
+	if e.Ordering == "" {
+		e.Ordering = OrderingNone
 	}
 }
 

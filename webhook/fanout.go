@@ -11,6 +11,9 @@ import (
 type Subscriber struct {
 	EndpointID   string
 	Subscription Subscription
+	// Ordering is the endpoint's ordering: its deliveries of one process's
+	// events wait for one another.
+	Ordering Ordering
 }
 
 // Recipients returns the endpoints among subs that receive an event of type

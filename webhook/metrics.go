@@ -17,7 +17,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "countersign_deliveries_total",
-			Help: "Deliveries that reached an outcome after an attempt: delivered, retrying, failed, skipped.",
+			Help: "Deliveries that reached an outcome after an attempt: delivered, retrying, failed, skipped; held: an ordered delivery found out of turn.",
 		}, []string{"outcome"}),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "countersign_delivery_attempts_total",

@@ -19,6 +19,14 @@ type DueCursor struct {
 	ID string
 }
 
+// HeldReleaser is what a DueSource also offers when it holds ordered
+// deliveries back: it makes due, and returns, held deliveries that nothing
+// is waiting for any more (the earlier delivery finished without letting
+// them go: a worker stopped between the two, say).
+type HeldReleaser interface {
+	ReleaseHeld(ctx context.Context, limit int) ([]Task, error)
+}
+
 // BatchEnqueuer queues tasks now; tasks already queued are skipped.
 type BatchEnqueuer interface {
 	Enqueue(ctx context.Context, tasks []Task) (int, error)
@@ -52,10 +60,18 @@ func (r *Reconciler) RunOnce(ctx context.Context) (int, error) {
 	if batch <= 0 {
 		batch = 1000
 	}
+	var released []Task
+	if rel, ok := r.Source.(HeldReleaser); ok && r.cursor == (DueCursor{}) {
+		var err error
+		if released, err = rel.ReleaseHeld(ctx, batch); err != nil {
+			return 0, err
+		}
+	}
 	tasks, next, err := r.Source.DueDeliveries(ctx, now().Add(-r.Grace), r.cursor, batch)
 	if err != nil {
 		return 0, err
 	}
+	tasks = append(tasks, released...)
 	r.cursor = next
 	if len(tasks) == 0 {
 		return 0, nil

@@ -151,12 +151,7 @@ func TestAuditedOperationsHaveTheirTypes(t *testing.T) {
 
 func TestAuditingRoutesRefuseBadInput(t *testing.T) {
 	s := newHarness(t, api.Config{}, api.Deps{})
-	cases := []struct {
-		name, method, path string
-		body               any
-		status             int
-		field              string
-	}{
+	cases := []badCall{
 		{"bad JSON", "POST", "/v1/auditing-events", `{"eventType"`, 400, ""},
 		{"wrong type", "POST", "/v1/auditing-events", map[string]any{"eventType": "SIGNATURE", "note": 7}, 400, "note"},
 		{"missing eventType", "POST", "/v1/auditing-events", map[string]any{"note": "n"}, 422, "eventType"},
@@ -169,17 +164,7 @@ func TestAuditingRoutesRefuseBadInput(t *testing.T) {
 		{"list bad sort", "GET", "/v1/auditing-events?sort=note", nil, 400, "sort"},
 		{"list huge size", "GET", "/v1/auditing-events?size=1001", nil, 400, "size"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := s.do(c.method, c.path, s.owner, c.body)
-			if res.Status != c.status {
-				t.Fatalf("%d %s, want %d", res.Status, res.Body, c.status)
-			}
-			if got := res.ErrorField(t); got != c.field || res.ErrorCode(t) == "" {
-				t.Fatalf("field %q (%s), want %q", got, res.Body, c.field)
-			}
-		})
-	}
+	s.expectRefusals(t, cases)
 	// Another workspace's records are never listed.
 	s.expect(http.StatusCreated, "POST", "/v1/auditing-events", s.owner, map[string]any{"eventType": "SIGNATURE"})
 	_, otherToken := s.otherWorkspace()

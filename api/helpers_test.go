@@ -197,6 +197,33 @@ func (h *harness) expectJSON(want int, method, target, token string, body any) m
 	return m
 }
 
+// badCall is a request the API refuses: the status it answers and the field
+// its error names ("" for none).
+type badCall struct {
+	name, method, path string
+	body               any
+	status             int
+	field              string
+}
+
+// expectRefusals sends each request as A's owner, in a subtest of t, and fails
+// unless it answers its status with an error body naming its field.
+func (h *harness) expectRefusals(t *testing.T, cases []badCall) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path, query, _ := strings.Cut(c.path, "?")
+			res := h.send(t, apiRequest{Method: c.method, Path: path, Query: query, Token: h.owner, Body: rawBody(t, c.body)})
+			if res.Status != c.status {
+				t.Fatalf("%d %s, want %d", res.Status, res.Body, c.status)
+			}
+			if got := res.ErrorField(t); got != c.field || res.ErrorCode(t) == "" {
+				t.Fatalf("field %q (%s), want %q", got, res.Body, c.field)
+			}
+		})
+	}
+}
+
 // JSON decodes the body into a map.
 func (r response) JSON(t testing.TB) map[string]any {
 	t.Helper()

@@ -136,12 +136,7 @@ func TestDocumentRoutesRefuseBadInput(t *testing.T) {
 	attrs := func(a ...any) map[string]any {
 		return profileBody(func(b map[string]any) { b["name"], b["attributes"] = "Other", a })
 	}
-	cases := []struct {
-		name, method, path string
-		body               any
-		status             int
-		field              string
-	}{
+	cases := []badCall{
 		{"bad JSON", "POST", "/v1/document-profiles", `{"name":1`, 400, ""},
 		{"wrong type", "POST", "/v1/document-profiles", mod("profileorder", "first"), 400, "profileorder"},
 		{"missing name", "POST", "/v1/document-profiles", mod("name", ""), 422, "name"},
@@ -168,15 +163,5 @@ func TestDocumentRoutesRefuseBadInput(t *testing.T) {
 		{"attribute update other workspace's", "PUT", "/v1/document-attributes/" + foreignAttr.ID, map[string]any{"name": "n", "type": "t"}, 404, ""},
 		{"attribute delete other workspace's", "DELETE", "/v1/document-attributes/" + foreignAttr.ID, nil, 404, ""},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := s.do(c.method, c.path, s.owner, c.body)
-			if res.Status != c.status {
-				t.Fatalf("%d %s, want %d", res.Status, res.Body, c.status)
-			}
-			if got := res.ErrorField(t); got != c.field || res.ErrorCode(t) == "" {
-				t.Fatalf("field %q (%s), want %q", got, res.Body, c.field)
-			}
-		})
-	}
+	s.expectRefusals(t, cases)
 }

@@ -89,12 +89,7 @@ func TestTemplateRoutesRefuseBadInput(t *testing.T) {
 	var foreign workflow.Template
 	decodeInto(t, s.expect(http.StatusCreated, "POST", "/v1/templates", otherToken, templateBody()), &foreign)
 	mod := func(k string, v any) map[string]any { return templateBody(func(b map[string]any) { b[k] = v }) }
-	cases := []struct {
-		name, method, path string
-		body               any
-		status             int
-		field              string
-	}{
+	cases := []badCall{
 		{"bad JSON", "POST", "/v1/templates", `{`, 400, ""},
 		{"wrong type", "POST", "/v1/templates", mod("data", map[string]any{"a": 1}), 400, "data"},
 		{"unknown scope", "POST", "/v1/templates", mod("scope", "EVERYONE"), 400, "scope"},
@@ -108,15 +103,5 @@ func TestTemplateRoutesRefuseBadInput(t *testing.T) {
 		{"delete without group", "DELETE", "/v1/templates/" + foreign.ID + "?user=alice", nil, 400, "group"},
 		{"delete other workspace's", "DELETE", "/v1/templates/" + foreign.ID + "?" + as("alice", "group-a"), nil, 404, ""},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := s.do(c.method, c.path, s.owner, c.body)
-			if res.Status != c.status {
-				t.Fatalf("%d %s, want %d", res.Status, res.Body, c.status)
-			}
-			if got := res.ErrorField(t); got != c.field || res.ErrorCode(t) == "" {
-				t.Fatalf("field %q (%s), want %q", got, res.Body, c.field)
-			}
-		})
-	}
+	s.expectRefusals(t, cases)
 }

@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 )
 
 func TestAPIKeysCRUD(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	res := s.do("POST", "/v1/api-keys", s.owner, map[string]string{"name": "deploy", "role": "integrator"})
 	if res.Status != http.StatusCreated {
 		t.Fatalf("create: %d %s", res.Status, res.Body)
@@ -40,7 +41,7 @@ func TestAPIKeysCRUD(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	for name, token := range map[string]string{
 		"missing":    "",
 		"garbage":    "nope",
@@ -63,7 +64,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestRolesOnAPIKeyRoutes(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	target := s.key(s.ws, countersign.RoleMember)
 	_ = target
 	keys := map[countersign.Role]string{countersign.RoleOwner: s.owner}
@@ -99,7 +100,7 @@ func TestRolesOnAPIKeyRoutes(t *testing.T) {
 }
 
 func TestOtherWorkspaceKeysAnswerNotFound(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	_, tokenB := s.otherWorkspace()
 	for _, call := range []struct {
 		method string
@@ -118,7 +119,7 @@ func TestOtherWorkspaceKeysAnswerNotFound(t *testing.T) {
 }
 
 func TestBadInputAnswers4xx(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	// Oversize bodies are covered for every route by the malformed-request
 	// table, over an in-memory connection: over a socket the server may close
 	// before the client has finished sending, which the client sees as a reset.
@@ -158,16 +159,10 @@ func TestBadInputAnswers4xx(t *testing.T) {
 		})
 	}
 	t.Run("wrong content type", func(t *testing.T) {
-		req, _ := http.NewRequest("POST", s.url+"/v1/api-keys", strings.NewReader(`{"name":"x","role":"member"}`))
-		req.Header.Set("Authorization", "Bearer "+s.owner)
-		req.Header.Set("Content-Type", "text/plain")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusUnsupportedMediaType {
-			t.Fatalf("status %d, want 415", res.StatusCode)
+		res := s.send(t, apiRequest{Method: "POST", Path: "/v1/api-keys", Token: s.owner,
+			Body: []byte(`{"name":"x","role":"member"}`), ContentType: "text/plain"})
+		if res.Status != http.StatusUnsupportedMediaType {
+			t.Fatalf("status %d, want 415", res.Status)
 		}
 	})
 }

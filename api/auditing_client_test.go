@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/workflow"
 )
 
@@ -12,14 +13,14 @@ import (
 // record dressed as one the server writes for an owner's deleteProcess: the
 // stored record must say a client wrote it, with the member's key.
 func TestClientAuditRecordsCannotPassForTheServers(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	member := s.key(s.ws, countersign.RoleMember)
 	memberID, _ := countersign.ParseAPIKeyToken(member)
 	forged := map[string]any{"eventType": "PROCESS_DELETED", "eventOrigin": workflow.OriginAPI,
 		"method": "DELETE deleteProcess", "creator": s.ws.APIKeyID, "apiKeyId": s.ws.APIKeyID,
 		"processId": "9dce9e72-6bf9-4874-8dd1-44342027dd4f", "note": "cleanup"}
 	var answered workflow.AuditRecord
-	decodeInto(t, s.resCall(http.StatusCreated, "POST", "/v1/auditing-events", member, forged), &answered)
+	decodeInto(t, s.expect(http.StatusCreated, "POST", "/v1/auditing-events", member, forged), &answered)
 	page := s.auditPage("eventType=PROCESS_DELETED")
 	if page.TotalElements != 1 {
 		t.Fatalf("%d records, want 1", page.TotalElements)

@@ -12,21 +12,22 @@ import (
 )
 
 // auditPage lists audit records through the API, after flushing the writer.
-func (s *testServer) auditPage(query string) api.Page[workflow.AuditRecord] {
+func (s *harness) auditPage(query string) api.Page[workflow.AuditRecord] {
 	s.t.Helper()
 	s.flushAudit()
 	var page api.Page[workflow.AuditRecord]
-	decodeInto(s.t, s.resCall(http.StatusOK, "GET", "/v1/auditing-events?"+query, s.owner, nil), &page)
+	decodeInto(s.t, s.expect(http.StatusOK, "GET", "/v1/auditing-events?"+query, s.owner, nil), &page)
 	return page
 }
 
 func TestAuditingEventRoutes(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
+	s.listen() // the audit records the caller's address and user agent
 	body := map[string]any{"id": "mine", "createdAt": "2019-08-24T14:15:22Z", "eventType": "SIGNATURE",
 		"eventOrigin": "portal", "creator": "jdoe", "documentId": "doc-1", "signerId": "ef0174d7-f2c8-4f2f-8de8-f327f0fef922",
 		"customerPersonalCode": "010190-12345", "note": "signed at the desk", "processId": "9dce9e72-6bf9-4874-8dd1-44342027dd4f",
 		"ipAddress": "192.0.2.10", "containerId": "c-1", "method": "SMART_ID", "clientAppName": "branch-app"}
-	res := s.resCall(http.StatusCreated, "POST", "/v1/auditing-events", s.owner, body)
+	res := s.expect(http.StatusCreated, "POST", "/v1/auditing-events", s.owner, body)
 	checkGolden(t, "auditing_event", res.Body)
 	var rec workflow.AuditRecord
 	decodeInto(t, res, &rec)
@@ -35,14 +36,14 @@ func TestAuditingEventRoutes(t *testing.T) {
 	}
 	// Without ipAddress, creator and clientAppName the caller's are kept.
 	var bare workflow.AuditRecord
-	decodeInto(t, s.resCall(http.StatusCreated, "POST", "/v1/auditing-events", s.owner,
+	decodeInto(t, s.expect(http.StatusCreated, "POST", "/v1/auditing-events", s.owner,
 		map[string]any{"eventType": "DECLINE", "processId": "p-2"}), &bare)
 	if bare.IPAddress != "127.0.0.1" || bare.Creator != s.ws.APIKeyID || bare.ClientAppName != "Go-http-client/1.1" || bare.EventOrigin != "client" {
 		t.Fatalf("caller defaults not applied: %+v", bare)
 	}
 
 	page := s.auditPage("eventType=SIGNATURE")
-	raw := s.resCall(http.StatusOK, "GET", "/v1/auditing-events?eventType=SIGNATURE", s.owner, nil)
+	raw := s.expect(http.StatusOK, "GET", "/v1/auditing-events?eventType=SIGNATURE", s.owner, nil)
 	checkGolden(t, "auditing_event_page", raw.Body)
 	if page.TotalElements != 1 || page.Content[0].ID != rec.ID {
 		t.Fatalf("page %+v", page)
@@ -79,7 +80,8 @@ func TestAuditingEventRoutes(t *testing.T) {
 }
 
 func TestGetContactLeavesExactlyOneAuditRecord(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
+	s.listen() // the audit records the caller's address and user agent
 	c := s.newContact(s.owner, contactBody())
 	before := s.auditPage("eventType=PROCESS_GETONE").TotalElements
 	res := s.doWithHeaders("GET", "/v1/contacts/"+c.ID+"?"+as("alice", "group-a"), s.owner,
@@ -99,16 +101,16 @@ func TestGetContactLeavesExactlyOneAuditRecord(t *testing.T) {
 	}
 	// Failed calls leave none: forbidden, not found, bad id.
 	total := s.auditPage("size=1").TotalElements // this list leaves one record itself
-	s.resCall(http.StatusForbidden, "GET", "/v1/contacts/"+c.ID+"?"+as("carol", "group-b"), s.owner, nil)
-	s.resCall(http.StatusNotFound, "GET", "/v1/contacts/"+countersign.NewUUID()+"?"+as("alice", "group-a"), s.owner, nil)
-	s.resCall(http.StatusBadRequest, "GET", "/v1/contacts/1?"+as("alice", "group-a"), s.owner, nil)
-	s.resCall(http.StatusCreated, "POST", "/v1/auditing-events", s.owner, map[string]any{"eventType": "FAILURE"})
+	s.expect(http.StatusForbidden, "GET", "/v1/contacts/"+c.ID+"?"+as("carol", "group-b"), s.owner, nil)
+	s.expect(http.StatusNotFound, "GET", "/v1/contacts/"+countersign.NewUUID()+"?"+as("alice", "group-a"), s.owner, nil)
+	s.expect(http.StatusBadRequest, "GET", "/v1/contacts/1?"+as("alice", "group-a"), s.owner, nil)
+	s.expect(http.StatusCreated, "POST", "/v1/auditing-events", s.owner, map[string]any{"eventType": "FAILURE"})
 	if got := s.auditPage("size=1").TotalElements; got != total+2 { // the previous list's record and the FAILURE one
 		t.Fatalf("%d records, want %d: failed calls or createAuditingEvent left records", got, total+2)
 	}
 	var lists api.Page[workflow.AuditRecord]
 	s.flushAudit()
-	decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/auditing-events?eventType=PROCESS_GETALL", s.owner, nil), &lists)
+	decodeInto(t, s.expect(http.StatusOK, "GET", "/v1/auditing-events?eventType=PROCESS_GETALL", s.owner, nil), &lists)
 	for _, r := range lists.Content {
 		if !strings.HasPrefix(r.Method, "GET list") {
 			t.Fatalf("PROCESS_GETALL record of %s", r.Method)
@@ -130,7 +132,7 @@ func TestAuditedOperationsHaveTheirTypes(t *testing.T) {
 		"deleteDocumentAttribute": workflow.AuditDocumentDelete, "sendTestEmail": workflow.AuditEmailReminder,
 		"listAuditingEvents": workflow.AuditProcessGetAll, "createAuditingEvent": "",
 	}
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	seen := 0
 	for _, op := range s.srv.Operations() {
 		typ, ok := want[op.ID]
@@ -148,13 +150,8 @@ func TestAuditedOperationsHaveTheirTypes(t *testing.T) {
 }
 
 func TestAuditingRoutesRefuseBadInput(t *testing.T) {
-	s := newTestServer(t)
-	cases := []struct {
-		name, method, path string
-		body               any
-		status             int
-		field              string
-	}{
+	s := newHarness(t, api.Config{}, api.Deps{})
+	cases := []badCall{
 		{"bad JSON", "POST", "/v1/auditing-events", `{"eventType"`, 400, ""},
 		{"wrong type", "POST", "/v1/auditing-events", map[string]any{"eventType": "SIGNATURE", "note": 7}, 400, "note"},
 		{"missing eventType", "POST", "/v1/auditing-events", map[string]any{"note": "n"}, 422, "eventType"},
@@ -167,22 +164,12 @@ func TestAuditingRoutesRefuseBadInput(t *testing.T) {
 		{"list bad sort", "GET", "/v1/auditing-events?sort=note", nil, 400, "sort"},
 		{"list huge size", "GET", "/v1/auditing-events?size=1001", nil, 400, "size"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := s.do(c.method, c.path, s.owner, c.body)
-			if res.Status != c.status {
-				t.Fatalf("%d %s, want %d", res.Status, res.Body, c.status)
-			}
-			if got := res.ErrorField(t); got != c.field || res.ErrorCode(t) == "" {
-				t.Fatalf("field %q (%s), want %q", got, res.Body, c.field)
-			}
-		})
-	}
+	s.expectRefusals(t, cases)
 	// Another workspace's records are never listed.
-	s.resCall(http.StatusCreated, "POST", "/v1/auditing-events", s.owner, map[string]any{"eventType": "SIGNATURE"})
+	s.expect(http.StatusCreated, "POST", "/v1/auditing-events", s.owner, map[string]any{"eventType": "SIGNATURE"})
 	_, otherToken := s.otherWorkspace()
 	var page api.Page[workflow.AuditRecord]
-	decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/auditing-events?eventType=SIGNATURE", otherToken, nil), &page)
+	decodeInto(t, s.expect(http.StatusOK, "GET", "/v1/auditing-events?eventType=SIGNATURE", otherToken, nil), &page)
 	if page.TotalElements != 0 {
 		t.Fatalf("other workspace sees %d records", page.TotalElements)
 	}

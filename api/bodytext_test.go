@@ -51,7 +51,7 @@ func TestBodyTextIsChecked(t *testing.T) {
 		{"an override in free text", "/v1/processes", process(replace(`"Please sign"`, `"Pay \u202e0001 EUR"`)), 422, "comment"},
 		{"an override in a member name", "/v1/api-keys", `{"name":"x","role":"member","ro\u202ele":1}`, 422, "role"},
 	}
-	before := len(h.must(t, 200, "GET", "/v1/api-keys", h.owner, nil)["data"].([]any))
+	before := len(h.expectJSON(200, "GET", "/v1/api-keys", h.owner, nil)["data"].([]any))
 	for _, c := range cases {
 		res := h.send(t, apiRequest{Method: "POST", Path: c.path, Token: h.owner, Body: []byte(c.body)})
 		checkMalformed(t, h, malformed{name: c.name, req: apiRequest{Method: "POST", Path: c.path, Token: h.owner, Body: []byte(c.body)},
@@ -60,17 +60,17 @@ func TestBodyTextIsChecked(t *testing.T) {
 			t.Errorf("%s: the message does not name %s: %s", c.name, c.field, res.Body)
 		}
 	}
-	if after := len(h.must(t, 200, "GET", "/v1/api-keys", h.owner, nil)["data"].([]any)); after != before {
+	if after := len(h.expectJSON(200, "GET", "/v1/api-keys", h.owner, nil)["data"].([]any)); after != before {
 		t.Errorf("%d keys after the refused requests, want %d", after, before)
 	}
-	if n := h.must(t, 200, "GET", "/v1/processes", h.owner, nil)["totalElements"]; n != 0.0 {
+	if n := h.expectJSON(200, "GET", "/v1/processes", h.owner, nil)["totalElements"]; n != 0.0 {
 		t.Errorf("%v processes after the refused requests, want none", n)
 	}
 
 	// What is text is taken: a surrogate pair, U+FFFD itself, right-to-left
 	// letters, and line breaks in free text.
 	for _, name := range []string{`"smile \ud83d\ude00"`, `"\ufffd"`, "\"\u05e9\u05dc\u05d5\u05dd\"", `"a\/b \"c\""`} {
-		h.must(t, 201, "POST", "/v1/api-keys", h.owner, key(name))
+		h.expectJSON(201, "POST", "/v1/api-keys", h.owner, key(name))
 	}
-	h.must(t, 201, "POST", "/v1/processes", h.owner, process(replace(`"Please sign"`, `"Please sign\r\n\tpage 2 too"`)))
+	h.expectJSON(201, "POST", "/v1/processes", h.owner, process(replace(`"Please sign"`, `"Please sign\r\n\tpage 2 too"`)))
 }

@@ -15,7 +15,7 @@ import (
 
 func TestConsoleMemberSeesNoWebhooksPages(t *testing.T) {
 	cs := newConsoleServer(t, api.Deps{})
-	endpointID, _ := seedConsole(t, cs.testServer)
+	endpointID, _ := seedConsole(t, cs.harness)
 	b := cs.browser()
 	p := b.mustSignIn(cs.key(cs.ws, countersign.RoleMember))
 	if p.URL.Path != "/console/processes" {
@@ -80,7 +80,7 @@ func TestConsoleEscapesOutsideValues(t *testing.T) {
 		t.Fatalf("endpoint: %d %s", res.Status, res.Body)
 	}
 	endpointID := res.JSON(t)["id"].(string)
-	_, processID := seedConsole(t, cs.testServer, func(m map[string]any) { m["documentName"] = script + img })
+	_, processID := seedConsole(t, cs.harness, func(m map[string]any) { m["documentName"] = script + img })
 	b := cs.browser()
 	b.mustSignIn(cs.owner)
 	for _, path := range []string{"/console/endpoints", "/console/endpoints/" + endpointID, "/console/processes",
@@ -97,7 +97,7 @@ func TestConsoleEscapesOutsideValues(t *testing.T) {
 
 func TestConsoleEndpointActionsAndExport(t *testing.T) {
 	cs := newConsoleServer(t, api.Deps{})
-	endpointID, processID := seedConsole(t, cs.testServer)
+	endpointID, processID := seedConsole(t, cs.harness)
 	b := cs.browser()
 	b.mustSignIn(cs.owner)
 
@@ -161,7 +161,7 @@ func TestConsoleEndpointActionsAndExport(t *testing.T) {
 
 func TestConsoleIntegratorCannotReplay(t *testing.T) {
 	cs := newConsoleServer(t, api.Deps{})
-	endpointID, _ := seedConsole(t, cs.testServer)
+	endpointID, _ := seedConsole(t, cs.harness)
 	b := cs.browser()
 	b.mustSignIn(cs.key(cs.ws, countersign.RoleIntegrator))
 	p := b.get("/console/replays")

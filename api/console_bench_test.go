@@ -1,13 +1,10 @@
 package api_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -18,7 +15,6 @@ import (
 	"github.com/countersign/countersign/console"
 	"github.com/countersign/countersign/events"
 	"github.com/countersign/countersign/storage/storagetest"
-	"github.com/countersign/countersign/webhook"
 )
 
 // consoleBenchEvents is how many events the page benchmark fills the
@@ -32,45 +28,16 @@ var consoleBenchEvents = flag.Int("console.events", 1_000_000, "events in the wo
 //
 //	go test -run '^$' -bench BenchmarkConsolePages -benchtime 20x ./api/
 func BenchmarkConsolePages(b *testing.B) {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db := storagetest.OpenSQLite(b)
-	ws, token := storagetest.Workspace(b, db, "A")
-	audit := db.Resources().NewAuditWriter(log)
-	b.Cleanup(audit.Close)
-	srv := api.New(api.Config{Version: "bench"}, api.Deps{Keys: db.Keys(), Database: db, Webhooks: db.Webhooks(), Processes: db.Processes(),
-		Registrations: db.Registrations(), Events: db.Events(), Resources: db.Resources(), Audit: audit, Logger: log, Guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
-	srv.MountConsole(console.New(srv.Console(), console.Config{Logger: log}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
+	h := newHarness(b, api.Config{}, api.Deps{})
+	db, ws, token := h.db, h.ws, h.owner
+	h.srv.MountConsole(console.New(h.srv.Console(), console.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	base := h.listen()
+	call := func(want int, method, path string, body any) map[string]any {
+		return h.expectJSON(want, method, path, token, body)
 	}
-	go srv.Serve(ln)
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	base := "http://" + ln.Addr().String()
-	c := &http.Client{Timeout: time.Minute}
-	call := func(method, path string, body any) map[string]any {
-		raw, _ := json.Marshal(body)
-		req, _ := http.NewRequest(method, base+path, bytes.NewReader(raw))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := c.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer res.Body.Close()
-		var m map[string]any
-		if err := json.NewDecoder(res.Body).Decode(&m); err != nil || res.StatusCode/100 != 2 {
-			b.Fatalf("%s %s: %d %v", method, path, res.StatusCode, err)
-		}
-		return m
-	}
-	endpointID := call("POST", "/v1/webhooks/endpoints", map[string]any{"url": "http://127.0.0.1:9/hook", "event_types": []string{"*"}})["id"].(string)
-	processID := call("POST", "/v1/processes", processBody())["id"].(string)
-	call("POST", "/v1/processes/"+processID+"/start", nil)
+	endpointID := call(201, "POST", "/v1/webhooks/endpoints", map[string]any{"url": "http://127.0.0.1:9/hook", "event_types": []string{"*"}})["id"].(string)
+	processID := call(201, "POST", "/v1/processes", processBody())["id"].(string)
+	call(200, "POST", "/v1/processes/"+processID+"/start", nil)
 
 	fill := time.Now()
 	types := events.Types
@@ -92,7 +59,7 @@ func BenchmarkConsolePages(b *testing.B) {
 	}
 	b.Logf("filled %d events in %s", *consoleBenchEvents, time.Since(fill).Round(time.Second))
 	first := func(path string) string {
-		return call("GET", path, nil)["data"].([]any)[0].(map[string]any)["id"].(string)
+		return call(200, "GET", path, nil)["data"].([]any)[0].(map[string]any)["id"].(string)
 	}
 	eventID := first("/v1/events?limit=1&type=transaction.*")
 	deliveryID := first("/v1/webhooks/deliveries?limit=1")

@@ -128,7 +128,7 @@ func TestConsoleBrowserReplayFlow(t *testing.T) {
 	endpointID := eps[0].(map[string]any)["id"].(string)
 
 	// Drive a process: its events fail on the receiver.
-	_, processID := seedProcess(t, cs.testServer)
+	_, processID := seedProcess(t, cs.harness)
 	var failedID string
 	waitFor(t, "a failed delivery", func() bool {
 		l := cs.do("GET", "/v1/webhooks/deliveries?status=failed&endpoint_id="+endpointID, cs.owner, nil).JSON(t)["data"].([]any)
@@ -212,7 +212,7 @@ func TestConsoleBrowserReplayFlow(t *testing.T) {
 }
 
 // seedProcess creates and starts a process as the owner.
-func seedProcess(t *testing.T, s *testServer, mods ...func(map[string]any)) (any, string) {
+func seedProcess(t *testing.T, s *harness, mods ...func(map[string]any)) (any, string) {
 	t.Helper()
 	res := s.do("POST", "/v1/processes", s.owner, processBody(mods...))
 	if res.Status != 201 {

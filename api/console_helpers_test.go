@@ -14,12 +14,11 @@ import (
 
 	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/console"
-	"github.com/countersign/countersign/webhook"
 )
 
 // consoleServer is a test server with the console mounted.
 type consoleServer struct {
-	*testServer
+	*harness
 	console *console.Console
 	clock   *testClock
 }
@@ -45,21 +44,18 @@ func (c *testClock) Add(d time.Duration) {
 // newConsoleServer starts an API server with the console on a loopback port.
 func newConsoleServer(t *testing.T, deps api.Deps) *consoleServer {
 	t.Helper()
-	if deps.Guard == (webhook.Guard{}) {
-		deps.Guard = webhook.Guard{AllowPrivate: true, AllowHTTP: true}
-	}
 	cs := &consoleServer{clock: &testClock{now: time.Now()}}
-	cs.testServer = newTestServerWith(t, deps, func(s *api.Server) {
-		cs.console = console.New(s.Console(), console.Config{IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour,
-			Now: cs.clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		s.MountConsole(cs.console)
-	})
+	cs.harness = newHarness(t, api.Config{}, deps)
+	cs.console = console.New(cs.srv.Console(), console.Config{IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour,
+		Now: cs.clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cs.srv.MountConsole(cs.console)
+	cs.listen()
 	return cs
 }
 
 // browser is an HTTP client with a cookie jar, as a browser signs in.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 	// csrf is the token of the last page that carried one.

@@ -17,7 +17,7 @@ var consolePages = []string{"/console/overview", "/console/endpoints", "/console
 
 // seedConsole gives workspace A an endpoint, a started process and so events
 // and deliveries, as the owner, and returns the endpoint's and process's ids.
-func seedConsole(t *testing.T, s *testServer, mods ...func(map[string]any)) (endpointID, processID string) {
+func seedConsole(t *testing.T, s *harness, mods ...func(map[string]any)) (endpointID, processID string) {
 	t.Helper()
 	res := s.do("POST", "/v1/webhooks/endpoints", s.owner, map[string]any{"url": "http://127.0.0.1:9/hook",
 		"event_types": []string{"*"}, "description": "main receiver"})
@@ -38,7 +38,7 @@ func seedConsole(t *testing.T, s *testServer, mods ...func(map[string]any)) (end
 
 func TestConsoleSignInAndEveryPage(t *testing.T) {
 	cs := newConsoleServer(t, api.Deps{})
-	endpointID, processID := seedConsole(t, cs.testServer)
+	endpointID, processID := seedConsole(t, cs.harness)
 	b := cs.browser()
 
 	p := b.get("/console/events?type=action.closed")

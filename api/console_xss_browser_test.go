@@ -24,7 +24,7 @@ func TestConsoleBrowserRendersOutsideValuesAsText(t *testing.T) {
 		t.Fatalf("endpoint: %d %s", res.Status, res.Body)
 	}
 	endpointID := res.JSON(t)["id"].(string)
-	_, processID := seedProcess(t, cs.testServer, func(m map[string]any) {
+	_, processID := seedProcess(t, cs.harness, func(m map[string]any) {
 		m["documentName"] = script + img
 		m["initiatorName"] = img
 		steps := m["signingProcessSteps"].([]any)

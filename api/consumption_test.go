@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/storage/storagetest"
 )
 
 func TestConsumptionSummaryCountsEveryField(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	other, otherToken := s.otherWorkspace()
 	gt, lt := eventsBase, eventsBase.Add(24*time.Hour)
 	storagetest.SeedConsumption(t, s.db, s.ws.WorkspaceID, other.WorkspaceID, gt, lt)
@@ -77,7 +78,7 @@ func TestConsumptionSummaryCountsEveryField(t *testing.T) {
 }
 
 func TestConsumptionSummaryRefusesBadPeriods(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	for _, route := range []string{"/v1/consumptions/summary", "/v1/events/report"} {
 		cases := []struct {
 			query  string
@@ -102,7 +103,7 @@ func TestConsumptionSummaryRefusesBadPeriods(t *testing.T) {
 }
 
 func TestEventsReportIsDeprecatedInOpenAPI(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	var doc struct {
 		Paths map[string]map[string]struct {
 			OperationID string `json:"operationId"`

@@ -26,10 +26,10 @@ func contactBody(mods ...func(map[string]any)) map[string]any {
 }
 
 // newContact creates a contact and returns it.
-func (s *testServer) newContact(token string, body map[string]any) workflow.Contact {
+func (s *harness) newContact(token string, body map[string]any) workflow.Contact {
 	s.t.Helper()
 	var c workflow.Contact
-	decodeInto(s.t, s.resCall(http.StatusCreated, "POST", "/v1/contacts", token, body), &c)
+	decodeInto(s.t, s.expect(http.StatusCreated, "POST", "/v1/contacts", token, body), &c)
 	return c
 }
 
@@ -39,9 +39,9 @@ func as(user, group string) string {
 }
 
 func TestContactRoutesHappyPath(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	member := s.key(s.ws, countersign.RoleMember) // PermProcesses: every role
-	res := s.resCall(http.StatusCreated, "POST", "/v1/contacts", member, contactBody())
+	res := s.expect(http.StatusCreated, "POST", "/v1/contacts", member, contactBody())
 	checkGolden(t, "contact", res.Body)
 	var c workflow.Contact
 	decodeInto(t, res, &c)
@@ -49,26 +49,26 @@ func TestContactRoutesHappyPath(t *testing.T) {
 		t.Fatalf("read-only fields were taken from the body: %+v", c)
 	}
 
-	get := s.resCall(http.StatusOK, "GET", "/v1/contacts/"+c.ID+"?"+as("bob", "group-a"), member, nil)
+	get := s.expect(http.StatusOK, "GET", "/v1/contacts/"+c.ID+"?"+as("bob", "group-a"), member, nil)
 	checkGolden(t, "contact", get.Body)
 
 	upd := contactBody(func(b map[string]any) { b["id"], b["name"], b["phone"] = c.ID, "Jane Roe", "" })
-	res = s.resCall(http.StatusOK, "PUT", "/v1/contacts?"+as("bob", "group-a"), member, upd)
+	res = s.expect(http.StatusOK, "PUT", "/v1/contacts?"+as("bob", "group-a"), member, upd)
 	var got workflow.Contact
 	decodeInto(t, res, &got)
 	if got.Name != "Jane Roe" || got.Phone != "" || !got.CreatedAt.Equal(c.CreatedAt) {
 		t.Fatalf("updated %+v", got)
 	}
 
-	list := s.resCall(http.StatusOK, "GET", "/v1/contacts?owner=alice&group=group-a", member, nil)
+	list := s.expect(http.StatusOK, "GET", "/v1/contacts?owner=alice&group=group-a", member, nil)
 	checkGolden(t, "contact_page", list.Body)
 
-	s.resCall(http.StatusNoContent, "DELETE", "/v1/contacts/"+c.ID+"?"+as("alice", "group-a"), member, nil)
-	s.resCall(http.StatusNotFound, "GET", "/v1/contacts/"+c.ID+"?"+as("alice", "group-a"), member, nil)
+	s.expect(http.StatusNoContent, "DELETE", "/v1/contacts/"+c.ID+"?"+as("alice", "group-a"), member, nil)
+	s.expect(http.StatusNotFound, "GET", "/v1/contacts/"+c.ID+"?"+as("alice", "group-a"), member, nil)
 }
 
 func TestContactVisibilityRules(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	// alice and bob are in group-a, carol in group-b.
 	ids := map[workflow.Scope]string{}
 	for _, scope := range []workflow.Scope{workflow.ScopePersonal, workflow.ScopeGroup, workflow.ScopeGlobal} {
@@ -121,7 +121,7 @@ func TestContactVisibilityRules(t *testing.T) {
 }
 
 func TestListContactsScopesPagingAndFilters(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	for _, c := range []struct{ name, owner, scope, group, email, code string }{
 		{"Ann", "alice", "PERSONAL", "group-a", "ann@a.example", ""},
 		{"Ben", "bob", "PERSONAL", "group-a", "ben@a.example", ""},
@@ -158,7 +158,7 @@ func TestListContactsScopesPagingAndFilters(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
 			var page api.Page[workflow.Contact]
-			decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/contacts?"+c.query, s.owner, nil), &page)
+			decodeInto(t, s.expect(http.StatusOK, "GET", "/v1/contacts?"+c.query, s.owner, nil), &page)
 			var names []string
 			for _, x := range page.Content {
 				names = append(names, x.Name)
@@ -171,7 +171,7 @@ func TestListContactsScopesPagingAndFilters(t *testing.T) {
 }
 
 func TestContactRoutesRefuseBadInput(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	id := s.newContact(s.owner, contactBody()).ID
 	_, otherToken := s.otherWorkspace()
 	foreign := s.newContact(otherToken, contactBody())

@@ -16,7 +16,7 @@ import (
 )
 
 // whList lists deliveries with query and returns the page.
-func whList(s *testServer, query string) api.DeliveryList {
+func whList(s *harness, query string) api.DeliveryList {
 	s.t.Helper()
 	res := s.do("GET", "/v1/webhooks/deliveries?"+query, s.owner, nil)
 	if res.Status != 200 {

@@ -2,11 +2,8 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"runtime"
 	"sync"
@@ -28,8 +25,8 @@ import (
 //	go test -run '^$' -bench BenchmarkExportEvents -benchtime 5x ./api/
 func BenchmarkExportEvents(b *testing.B) {
 	const rows = 100_000
-	db := storagetest.OpenSQLite(b)
-	ws, token := storagetest.Workspace(b, db, "Bench")
+	h := newHarness(b, api.Config{}, api.Deps{})
+	db, ws, token := h.db, h.ws, h.owner
 	data := json.RawMessage(events.Example(events.ActionClosed).Data)
 	start := time.Now().Add(-time.Hour)
 	for done := 0; done < rows; {
@@ -41,19 +38,7 @@ func BenchmarkExportEvents(b *testing.B) {
 		storagetest.InsertEvents(b, db, batch...)
 		done += len(batch)
 	}
-	srv := api.New(api.Config{Version: "bench"}, api.Deps{Keys: db.Keys(), Database: db, Events: db.Events(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	go srv.Serve(ln)
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	url := "http://" + ln.Addr().String() + "/v1/events/export.csv?type=action.closed"
+	url := h.listen() + "/v1/events/export.csv?type=action.closed"
 
 	runtime.GC()
 	var before runtime.MemStats

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/events"
 	"github.com/countersign/countersign/storage/storagetest"
 )
@@ -18,7 +19,7 @@ import (
 var csvHeader = []string{"id", "type", "created_at", "workspace_id", "api_key_id", "resource_id", "data"}
 
 // exportCSV gets the export of query and parses it back, checking the headers.
-func (s *testServer) exportCSV(query string) [][]string {
+func (s *harness) exportCSV(query string) [][]string {
 	s.t.Helper()
 	res := s.do("GET", "/v1/events/export.csv?"+query, s.owner, nil)
 	if res.Status != http.StatusOK {
@@ -43,7 +44,7 @@ func (s *testServer) exportCSV(query string) [][]string {
 }
 
 func TestExportEventsIsCSVOfTheSearch(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	tricky := map[string]string{"comma": "a,b", "quote": `say "hi"`, "newline": "line 1\nline 2\r\nline 3", "unicode": "Zoë ✓"}
 	evs := storagetest.InsertEvents(t, s.db,
 		storagetest.Event{Type: events.ActionClosed, WorkspaceID: s.ws.WorkspaceID, APIKeyID: s.ws.APIKeyID, ResourceID: "p,1",
@@ -93,7 +94,7 @@ func TestExportEventsIsCSVOfTheSearch(t *testing.T) {
 }
 
 func TestExportEventsStreamsEveryChunk(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	const n = 2345 // more than two chunks of 1000
 	evs := make([]storagetest.Event, n)
 	for i := range evs {
@@ -113,7 +114,7 @@ func TestExportEventsStreamsEveryChunk(t *testing.T) {
 }
 
 func TestExportEventsShowsExpungedDataAsNull(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	ev := storagetest.InsertEvents(t, s.db, storagetest.Event{Type: events.ActionOpened, WorkspaceID: s.ws.WorkspaceID,
 		CreatedAt: eventsBase, Data: map[string]int{"i": 1}, Response: map[string]int{"i": 1}})[0]
 	if _, err := s.db.Events().ExpungeEvents(t.Context(), eventsBase.Add(time.Hour), 10); err != nil {

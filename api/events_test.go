@@ -20,7 +20,7 @@ var eventsBase = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 
 // seedEvents writes n events of rotating types into the test workspace, one
 // minute apart from eventsBase, and returns them oldest first.
-func (s *testServer) seedEvents(n int) []events.Event {
+func (s *harness) seedEvents(n int) []events.Event {
 	s.t.Helper()
 	types := []events.Type{events.TransactionStarted, events.ActionClosed, events.RegistrationIdentityVerified}
 	evs := make([]storagetest.Event, n)
@@ -35,7 +35,7 @@ func (s *testServer) seedEvents(n int) []events.Event {
 }
 
 // list decodes a listEvents answer.
-func (s *testServer) list(query string) (api.EventList, response) {
+func (s *harness) list(query string) (api.EventList, response) {
 	s.t.Helper()
 	res := s.do("GET", "/v1/events?"+query, s.owner, nil)
 	var l api.EventList
@@ -56,7 +56,7 @@ func listIDs(l api.EventList) []string {
 }
 
 func TestListEventsSearchesThePeriodTypeKeyAndResource(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	seeded := s.seedEvents(30)
 	// Every filter answers the seeded events it selects, newest first.
 	cases := []struct {
@@ -95,7 +95,7 @@ func TestListEventsSearchesThePeriodTypeKeyAndResource(t *testing.T) {
 }
 
 func TestListEventsPagesWithCursors(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	s.seedEvents(25)
 	all, _ := s.list("limit=1000&type=transaction.*&type=action.*&type=registration.*")
 	if len(all.Data) != 25 {
@@ -146,7 +146,7 @@ func TestListEventsPagesWithCursors(t *testing.T) {
 }
 
 func TestGetEventAnswersEnvelopeAndResponseBody(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	seeded := s.seedEvents(2)
 	res := s.do("GET", "/v1/events/"+seeded[0].ID, s.owner, nil)
 	if res.Status != http.StatusOK {
@@ -172,7 +172,7 @@ func TestGetEventAnswersEnvelopeAndResponseBody(t *testing.T) {
 }
 
 func TestEventLogRefusesBadInput(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	other, otherToken := s.otherWorkspace()
 	foreign := storagetest.InsertEvents(t, s.db, storagetest.Event{Type: events.ActionOpened, WorkspaceID: other.WorkspaceID})[0]
 	mine := s.seedEvents(1)[0]
@@ -228,7 +228,7 @@ func TestEventLogRefusesBadInput(t *testing.T) {
 }
 
 func TestEventLogNeedsTheWebhooksPermission(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	mine := s.seedEvents(1)[0]
 	member := s.key(s.ws, countersign.RoleMember)
 	integrator := s.key(s.ws, countersign.RoleIntegrator)

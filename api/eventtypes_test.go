@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/events"
 )
 
 func TestListEventTypesServesTheCatalogue(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	// Any role may read the catalogue: integrators and members build against it.
 	res := s.do("GET", "/v1/event-types", s.key(s.ws, countersign.RoleMember), nil)
 	if res.Status != 200 {

@@ -19,18 +19,8 @@ func example(raw json.RawMessage) any {
 
 // exampleValue is example of a decoded schema, depth levels down.
 func exampleValue(s map[string]any, depth int) any {
-	if ex, ok := s["examples"].([]any); ok && len(ex) > 0 {
-		return ex[0]
-	}
-	if c, ok := s["const"]; ok {
-		return c
-	}
-	if enum, ok := s["enum"].([]any); ok {
-		for _, v := range enum {
-			if v != nil {
-				return v
-			}
-		}
+	if v, ok := fixedExample(s); ok {
+		return v
 	}
 	switch schemaType(s) {
 	case "object":
@@ -70,6 +60,25 @@ func exampleValue(s map[string]any, depth int) any {
 		return nil
 	}
 	return map[string]any{}
+}
+
+// fixedExample is the value a schema names itself: its first example, its
+// const, or its first enum value that is not null.
+func fixedExample(s map[string]any) (any, bool) {
+	if ex, ok := s["examples"].([]any); ok && len(ex) > 0 {
+		return ex[0], true
+	}
+	if c, ok := s["const"]; ok {
+		return c, true
+	}
+	if enum, ok := s["enum"].([]any); ok {
+		for _, v := range enum {
+			if v != nil {
+				return v, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // exampleString is an example of a string schema.

@@ -1,17 +1,10 @@
 package api_test
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
+	"context"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"net/http/httputil"
-	"net/url"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,22 +15,36 @@ import (
 	"github.com/countersign/countersign/webhook"
 )
 
-// harness is an API server driven in memory through Fiber's app.Test (no
-// sockets) over a real SQLite database: the bad-input suites (fuzzers, the
-// malformed-request table, the OpenAPI walker) send thousands of requests
-// through it. Unlike testServer it takes any testing.TB, so fuzz targets can
-// build it once per worker.
+// harness is the one API server of the api tests: a real server over a real
+// SQLite database (or one the test opens, such as PostgreSQL), with workspace
+// A and its owner key. Requests go through Fiber's app.Test in memory (no
+// sockets), so the bad-input suites can send thousands of them; listen puts
+// it on a loopback port for the tests that need a real connection (browsers,
+// graceful shutdown, raw HTTP clients). It takes any testing.TB, so fuzz
+// targets can build it once per worker.
 type harness struct {
+	// t is the test the harness was built for; the request helpers fail it.
+	// A fuzz function passes its own t to send instead.
+	t   testing.TB
 	srv *api.Server
 	db  *storage.DB
+	// url is the server's base URL once listen has run, and "" before.
+	url string
 	// owner is the token of workspace A's owner key.
 	owner string
 	ws    countersign.Actor
+	// audit is the audit-trail writer the server records into, or nil when
+	// the test gave its own.
+	audit *storage.AuditWriter
 }
 
+// openGuard lets webhook endpoints live on loopback over plain HTTP, where the
+// tests' receivers are.
+var openGuard = webhook.Guard{AllowPrivate: true, AllowHTTP: true}
+
 // newHarness builds a server over a fresh SQLite database with workspace A.
-// deps may set the logger, queue or guard; the stores are filled in. A zero
-// cfg.BodyLimit is 64 KiB, as in newTestServer.
+// deps may set the logger, queue, guard or any other dependency; the stores
+// are filled in, and a zero Guard is openGuard. A zero cfg.BodyLimit is 64 KiB.
 func newHarness(tb testing.TB, cfg api.Config, deps api.Deps) *harness {
 	tb.Helper()
 	return newHarnessOn(tb, storagetest.OpenSQLite(tb), cfg, deps)
@@ -46,200 +53,94 @@ func newHarness(tb testing.TB, cfg api.Config, deps api.Deps) *harness {
 // newHarnessOn is newHarness over db.
 func newHarnessOn(tb testing.TB, db *storage.DB, cfg api.Config, deps api.Deps) *harness {
 	tb.Helper()
+	if deps.Guard == (webhook.Guard{}) {
+		deps.Guard = openGuard
+	}
+	return buildHarness(tb, db, cfg, deps)
+}
+
+// newStrictHarness is newHarness with deps.Guard kept as given: a zero Guard
+// is the production one, which refuses private addresses and plain HTTP.
+func newStrictHarness(tb testing.TB, cfg api.Config, deps api.Deps) *harness {
+	tb.Helper()
+	return buildHarness(tb, storagetest.OpenSQLite(tb), cfg, deps)
+}
+
+// buildHarness fills the stores, logger and audit writer of deps and builds
+// the server.
+func buildHarness(tb testing.TB, db *storage.DB, cfg api.Config, deps api.Deps) *harness {
+	tb.Helper()
 	actor, token := storagetest.Workspace(tb, db, "A")
-	deps.Keys, deps.Database, deps.Webhooks, deps.Events, deps.Resources = db.Keys(), db, db.Webhooks(), db.Events(), db.Resources()
+	deps.Keys, deps.Database, deps.Webhooks, deps.Events = db.Keys(), db, db.Webhooks(), db.Events()
 	deps.Processes, deps.Registrations = db.Processes(), db.Registrations()
 	if deps.Messages == nil {
 		deps.Messages = db.Messages()
 	}
 	deps.Evidence, deps.EvidenceKey = db.Evidence(), testEvidenceKey
-	if deps.Guard == (webhook.Guard{}) {
-		deps.Guard = webhook.Guard{AllowPrivate: true, AllowHTTP: true}
+	if deps.Resources == nil {
+		deps.Resources = db.Resources()
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	h := &harness{t: tb, db: db, owner: token, ws: actor}
 	if deps.Audit == nil {
-		w := db.Resources().NewAuditWriter(deps.Logger)
-		tb.Cleanup(w.Close)
-		deps.Audit = w
+		h.audit = db.Resources().NewAuditWriter(deps.Logger)
+		tb.Cleanup(h.audit.Close) // after the server has stopped
+		deps.Audit = h.audit
 	}
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 64 << 10
 	}
 	cfg.Version = "test"
-	return &harness{srv: api.New(cfg, deps), db: db, owner: token, ws: actor}
+	h.srv = api.New(cfg, deps)
+	return h
 }
 
-// apiRequest is one request to the harness. Query is sent raw; Body nil sends
-// none, and a body is application/json unless ContentType says otherwise. A
-// Header with an empty value is removed.
-type apiRequest struct {
-	Method, Path, Query string
-	Token               string
-	Body                []byte
-	ContentType         string
-	Header              map[string]string
-}
-
-// send answers r through app.Test, failing tb when the server does not answer.
-func (h *harness) send(tb testing.TB, r apiRequest) response {
-	tb.Helper()
-	res, err := h.trySend(r)
+// listen serves the server on a loopback port until the test ends and
+// returns its base URL; from then on the request helpers go over the socket.
+// Routes a test adds to srv go in before listen.
+func (h *harness) listen() string {
+	h.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		tb.Fatalf("%.300s: no answer: %.300v", r.Method+" "+r.Path+"?"+r.Query, err)
+		h.t.Fatal(err)
 	}
-	return res
-}
-
-// trySend answers r through app.Test.
-func (h *harness) trySend(r apiRequest) (response, error) {
-	req := &http.Request{
-		Method: r.Method, URL: &url.URL{Path: r.Path, RawQuery: r.Query}, Host: "countersign.test",
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: http.Header{}, Body: http.NoBody,
-	}
-	if r.Body != nil {
-		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(r.Body)), int64(len(r.Body))
-		req.Header.Set("Content-Length", strconv.Itoa(len(r.Body)))
-		ct := r.ContentType
-		if ct == "" {
-			ct = "application/json"
-		}
-		req.Header.Set("Content-Type", ct)
-	}
-	if r.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+r.Token)
-	}
-	for k, v := range r.Header {
-		if v == "" { // a header removed, such as the Content-Type of a body
-			req.Header.Del(k)
-			continue
-		}
-		req.Header.Set(k, v)
-	}
-	raw, err := httputil.DumpRequest(req, true) // what app.Test sends, kept for serveConn
-	if err != nil {
-		return response{}, err
-	}
-	req.Body = io.NopCloser(bytes.NewReader(r.Body))
-	res, err := h.srv.App().Test(req, 30_000)
-	if err != nil && !strings.Contains(err.Error(), "timeout") {
-		// app.Test reports a request the server refuses before routing it (a
-		// body over the limit, a request line over the read buffer) as an
-		// error, not as the 413 or 431 the server wrote: read that instead.
-		res, err = h.serveConn(raw, req)
-	}
-	if err != nil {
-		return response{}, err
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return response{}, err
-	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: body}, nil
-}
-
-// serveConn serves the raw request on an in-memory connection, whatever
-// error the server reports, and reads the answer it wrote.
-func (h *harness) serveConn(raw []byte, req *http.Request) (*http.Response, error) {
-	c := &memConn{}
-	c.in.Write(raw)
-	_ = h.srv.App().Server().ServeConn(c)
-	return http.ReadResponse(bufio.NewReader(&c.out), req)
-}
-
-// memConn is a net.Conn that reads a prepared request and keeps what is written.
-type memConn struct{ in, out bytes.Buffer }
-
-func (c *memConn) Read(b []byte) (int, error)       { return c.in.Read(b) }
-func (c *memConn) Write(b []byte) (int, error)      { return c.out.Write(b) }
-func (c *memConn) Close() error                     { return nil }
-func (c *memConn) LocalAddr() net.Addr              { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080} }
-func (c *memConn) RemoteAddr() net.Addr             { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000} }
-func (c *memConn) SetDeadline(time.Time) error      { return nil }
-func (c *memConn) SetReadDeadline(time.Time) error  { return nil }
-func (c *memConn) SetWriteDeadline(time.Time) error { return nil }
-
-// sendRaw sends a bodiless request whose path keeps its escapes as given.
-func (h *harness) sendRaw(tb testing.TB, method, rawPath, token string) response {
-	tb.Helper()
-	path, err := url.PathUnescape(rawPath)
-	if err != nil {
-		path = rawPath
-	}
-	req := &http.Request{Method: method, URL: &url.URL{Path: path, RawPath: rawPath}, Host: "countersign.test",
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: http.Header{"Authorization": {"Bearer " + token}}, Body: http.NoBody}
-	res, err := h.srv.App().Test(req, 30_000)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", method, rawPath, err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Header: res.Header, Body: body}
-}
-
-// do sends method to target (a path with an optional ?query) with token; body
-// is nil, a string or []byte (sent raw) or a value (sent as JSON).
-func (h *harness) do(tb testing.TB, method, target, token string, body any) response {
-	tb.Helper()
-	path, query, _ := strings.Cut(target, "?")
-	return h.send(tb, apiRequest{Method: method, Path: path, Query: query, Token: token, Body: rawBody(tb, body)})
-}
-
-// rawBody encodes a request body as do takes it.
-func rawBody(tb testing.TB, body any) []byte {
-	tb.Helper()
-	switch b := body.(type) {
-	case nil:
-		return nil
-	case string:
-		return []byte(b)
-	case []byte:
-		return b
-	}
-	raw, err := json.Marshal(body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return raw
-}
-
-// must sends a request and fails tb unless it answers want; it returns the
-// body decoded into a map (nil for an empty body).
-func (h *harness) must(tb testing.TB, want int, method, target, token string, body any) map[string]any {
-	tb.Helper()
-	res := h.do(tb, method, target, token, body)
-	if res.Status != want {
-		tb.Fatalf("%s %s: %d %s, want %d", method, target, res.Status, res.Body, want)
-	}
-	if len(res.Body) == 0 {
-		return nil
-	}
-	var m map[string]any
-	if err := json.Unmarshal(res.Body, &m); err != nil {
-		tb.Fatalf("%s %s: body %q: %v", method, target, res.Body, err)
-	}
-	return m
+	go h.srv.Serve(ln)
+	h.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		h.srv.Shutdown(ctx)
+	})
+	h.url = "http://" + ln.Addr().String()
+	return h.url
 }
 
 // key creates a key of role in workspace ws and returns its token.
-func (h *harness) key(tb testing.TB, ws countersign.Actor, role countersign.Role) string {
-	tb.Helper()
-	_, token, err := h.db.Keys().CreateAPIKey(tb.Context(), ws, string(role)+"-key", role)
+func (h *harness) key(ws countersign.Actor, role countersign.Role) string {
+	h.t.Helper()
+	_, token, err := h.db.Keys().CreateAPIKey(context.Background(), ws, string(role)+"-key", role)
 	if err != nil {
-		tb.Fatal(err)
+		h.t.Fatal(err)
 	}
 	return token
 }
 
-// isErrorBody reports whether body is the API's JSON error with a code and a message.
-func isErrorBody(body []byte) bool {
-	var b struct {
-		Error *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
+// otherWorkspace creates workspace B and returns its owner actor and token.
+func (h *harness) otherWorkspace() (countersign.Actor, string) {
+	h.t.Helper()
+	return storagetest.Workspace(h.t, h.db, "B")
+}
+
+// flushAudit waits until every audit record queued so far is written.
+func (h *harness) flushAudit() {
+	h.t.Helper()
+	if h.audit == nil {
+		h.t.Fatal("flushAudit: the server records into a writer of the test's own")
 	}
-	return json.Unmarshal(body, &b) == nil && b.Error != nil && b.Error.Code != "" && b.Error.Message != ""
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.audit.Flush(ctx); err != nil {
+		h.t.Fatalf("flush audit records: %v", err)
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/countersign/countersign/api"
-	"github.com/countersign/countersign/webhook"
 	"github.com/countersign/countersign/workflow"
 )
 
@@ -15,7 +14,7 @@ import (
 // pattern shows the pattern forms and the catalogue route, and an unknown
 // stall reason lists the valid ones, which docs/api.md lists too.
 func TestRefusalsSayHowToGetItRight(t *testing.T) {
-	strict := newTestServerWith(t, api.Deps{Guard: webhook.Guard{}})
+	strict := newStrictHarness(t, api.Config{}, api.Deps{})
 	for _, url := range []string{"http://127.0.0.1:9000/hooks", "https://127.0.0.1:9000/hooks", "https://localhost/hooks"} {
 		res := strict.do("POST", "/v1/webhooks/endpoints", strict.owner, map[string]any{"url": url, "event_types": []string{"*"}})
 		if res.Status != 422 || res.ErrorField(t) != "url" || !strings.Contains(string(res.Body), "COUNTERSIGN_ALLOW_PRIVATE_TARGETS=true") {
@@ -23,7 +22,7 @@ func TestRefusalsSayHowToGetItRight(t *testing.T) {
 		}
 	}
 
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	res := s.do("POST", "/v1/webhooks/endpoints", s.owner, map[string]any{"url": "http://127.0.0.1:9000/in", "event_types": []string{"transaction*"}})
 	if res.Status != 422 || res.ErrorField(t) != "event_types" || !strings.Contains(string(res.Body), `\".*\"`) ||
 		!strings.Contains(string(res.Body), "GET /v1/event-types") {
@@ -50,7 +49,7 @@ func TestRefusalsSayHowToGetItRight(t *testing.T) {
 // What the API serves about itself speaks of the product: the OpenAPI document
 // and the event catalogue never mention the documents the API was modelled on.
 func TestServedDocumentsNameTheThingItself(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	for _, path := range []string{"/v1/openapi.json", "/v1/event-types"} {
 		res := s.expect(200, "GET", path, s.owner, nil)
 		body := strings.ToLower(string(res.Body))

@@ -41,20 +41,20 @@ func TestAPIKeyLastUsedAtIsCoalesced(t *testing.T) {
 		t.Fatalf("a key never used has last_used_at %v", at)
 	}
 	first := clock.now()
-	h.must(t, http.StatusOK, "GET", "/v1/api-keys", h.owner, nil)
+	h.expectJSON(http.StatusOK, "GET", "/v1/api-keys", h.owner, nil)
 	flush()
 	if at := lastUsed(); at == nil || !at.Equal(first) {
 		t.Fatalf("after a request last_used_at is %v, want %v", at, first)
 	}
 	// The answer shows it too.
-	got := h.must(t, http.StatusOK, "GET", "/v1/api-keys/"+h.ws.APIKeyID, h.owner, nil)
+	got := h.expectJSON(http.StatusOK, "GET", "/v1/api-keys/"+h.ws.APIKeyID, h.owner, nil)
 	if got["last_used_at"] == nil {
 		t.Fatalf("getAPIKey shows no last_used_at: %v", got)
 	}
 	// Within the minute, requests do not write it again.
 	for i := 0; i < 20; i++ {
 		clock.advance(2 * time.Second)
-		h.must(t, http.StatusOK, "GET", "/v1/api-keys", h.owner, nil)
+		h.expectJSON(http.StatusOK, "GET", "/v1/api-keys", h.owner, nil)
 	}
 	flush()
 	if at := lastUsed(); at == nil || !at.Equal(first) {
@@ -63,7 +63,7 @@ func TestAPIKeyLastUsedAtIsCoalesced(t *testing.T) {
 	// A minute after the last write, the next request moves it.
 	clock.advance(30 * time.Second)
 	later := clock.now()
-	h.must(t, http.StatusOK, "GET", "/v1/api-keys", h.owner, nil)
+	h.expectJSON(http.StatusOK, "GET", "/v1/api-keys", h.owner, nil)
 	if at := lastUsed(); at == nil || !at.Equal(first) {
 		t.Fatalf("last_used_at was written on the request path: %v", at)
 	}

@@ -30,7 +30,7 @@ type messageList struct {
 
 func listMessages(t *testing.T, h *harness, query string) messageList {
 	t.Helper()
-	res := h.do(t, "GET", "/v1/messages?"+query, h.owner, nil)
+	res := h.do("GET", "/v1/messages?"+query, h.owner, nil)
 	if res.Status != http.StatusOK {
 		t.Fatalf("listMessages?%s: %d %s", query, res.Status, res.Body)
 	}
@@ -85,7 +85,7 @@ func TestListMessagesFiltersAndPages(t *testing.T) {
 		{"status=lost", "status"}, {"type=invoice", "type"}, {"process_id=nope", "process_id"},
 		{"starting_after=dlv_1", "starting_after"}, {"limit=0", "limit"},
 	} {
-		res := h.do(t, "GET", "/v1/messages?"+bad.query, h.owner, nil)
+		res := h.do("GET", "/v1/messages?"+bad.query, h.owner, nil)
 		if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), bad.field) {
 			t.Errorf("%s: %d %s, want 400 naming %s", bad.query, res.Status, res.Body, bad.field)
 		}
@@ -96,30 +96,30 @@ func TestGetAndResendMessage(t *testing.T) {
 	h := newHarness(t, api.Config{}, api.Deps{})
 	w := newWorld(t, h)
 	id := w.sentMessage()
-	m := h.must(t, http.StatusOK, "GET", "/v1/messages/"+id, h.owner, nil)
+	m := h.expectJSON(http.StatusOK, "GET", "/v1/messages/"+id, h.owner, nil)
 	attempts, _ := m["attempts"].([]any)
 	if m["status"] != "sent" || len(attempts) != 1 || attempts[0].(map[string]any)["reply"] != "250 2.0.0 Ok" ||
 		!strings.Contains(m["text"].(string), "Lease.pdf") || m["html"] == "" {
 		t.Fatalf("getMessage: %v", m)
 	}
-	member, integrator := h.key(t, h.ws, countersign.RoleMember), h.key(t, h.ws, countersign.RoleIntegrator)
-	if res := h.do(t, "GET", "/v1/messages/"+id, member, nil); res.Status != http.StatusForbidden {
+	member, integrator := h.key(h.ws, countersign.RoleMember), h.key(h.ws, countersign.RoleIntegrator)
+	if res := h.do("GET", "/v1/messages/"+id, member, nil); res.Status != http.StatusForbidden {
 		t.Errorf("member reads a message: %d", res.Status)
 	}
-	if res := h.do(t, "GET", "/v1/messages/"+id, integrator, nil); res.Status != http.StatusOK {
+	if res := h.do("GET", "/v1/messages/"+id, integrator, nil); res.Status != http.StatusOK {
 		t.Errorf("integrator reads a message: %d", res.Status)
 	}
-	if res := h.do(t, "POST", "/v1/messages/"+id+"/resend", integrator, nil); res.Status != http.StatusForbidden {
+	if res := h.do("POST", "/v1/messages/"+id+"/resend", integrator, nil); res.Status != http.StatusForbidden {
 		t.Errorf("integrator resends: %d", res.Status)
 	}
-	r := h.must(t, http.StatusAccepted, "POST", "/v1/messages/"+id+"/resend", h.owner, nil)
+	r := h.expectJSON(http.StatusAccepted, "POST", "/v1/messages/"+id+"/resend", h.owner, nil)
 	if r["status"] != "pending" || r["id"] != id {
 		t.Fatalf("resend: %v", r)
 	}
-	if res := h.do(t, "POST", "/v1/messages/"+id+"/resend", h.owner, nil); res.Status != http.StatusConflict {
+	if res := h.do("POST", "/v1/messages/"+id+"/resend", h.owner, nil); res.Status != http.StatusConflict {
 		t.Errorf("resend of a pending message: %d %s, want 409", res.Status, res.Body)
 	}
-	if res := h.do(t, "GET", "/v1/messages/msg_01jq8m4w5x6y7z8a9b0c1d2e3f", h.owner, nil); res.Status != http.StatusNotFound {
+	if res := h.do("GET", "/v1/messages/msg_01jq8m4w5x6y7z8a9b0c1d2e3f", h.owner, nil); res.Status != http.StatusNotFound {
 		t.Errorf("unknown message: %d", res.Status)
 	}
 }
@@ -134,12 +134,12 @@ func TestSendTestEmailSends(t *testing.T) {
 		From: mail.Address{Name: "Countersign", Address: "noreply@countersign.example"}, Portal: "https://sign.example.com/p"}})
 	// A line break in a name is refused where it enters; nothing is sent.
 	injected := strings.Replace(testEmailProcess, `"signerName": "Anna Bērziņa",`, `"signerName": "Anna Bērziņa\r\nBcc: x@evil.example", "signerEmail": "anna@example.com",`, 1)
-	if res := h.do(t, "POST", "/v1/messages/test-email/TASK_STARTED?role=SIGNER", h.owner, injected); res.Status != http.StatusUnprocessableEntity {
+	if res := h.do("POST", "/v1/messages/test-email/TASK_STARTED?role=SIGNER", h.owner, injected); res.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a CR/LF in a signer name: %d %s, want 422", res.Status, res.Body)
 	}
 	body := strings.Replace(testEmailProcess, `"signerName": "Anna Bērziņa",`, `"signerName": "Anna Bērziņa", "signerEmail": "anna@example.com",`, 1)
 	body = strings.Replace(body, `"documentName": "Lease.pdf",`, `"documentName": "Lease.pdf", "processInitiatorEmail": "jane@example.com",`, 1)
-	r := h.must(t, http.StatusOK, "POST", "/v1/messages/test-email/TASK_STARTED?role=SIGNER", h.owner, body)
+	r := h.expectJSON(http.StatusOK, "POST", "/v1/messages/test-email/TASK_STARTED?role=SIGNER", h.owner, body)
 	if r["sentTo"] != "anna@example.com" || !strings.HasPrefix(r["reply"].(string), "250") {
 		t.Fatalf("answer %v", r)
 	}
@@ -151,11 +151,11 @@ func TestSendTestEmailSends(t *testing.T) {
 	if p.Header.Get("Bcc") != "" || p.Subject != "Lūdzam parakstīt: Lease.pdf" || p.Header.Get("Message-Id") != r["messageId"] {
 		t.Errorf("headers %v subject %q", p.Header, p.Subject)
 	}
-	r = h.must(t, http.StatusOK, "POST", "/v1/messages/test-email/PROCESS_COMPLETED?role=INITIATOR", h.owner, body)
+	r = h.expectJSON(http.StatusOK, "POST", "/v1/messages/test-email/PROCESS_COMPLETED?role=INITIATOR", h.owner, body)
 	if r["sentTo"] != "jane@example.com" {
 		t.Errorf("initiator: %v", r)
 	}
-	res := h.do(t, "POST", "/v1/messages/test-email/TASK_STARTED?role=VIEWER", h.owner, body)
+	res := h.do("POST", "/v1/messages/test-email/TASK_STARTED?role=VIEWER", h.owner, body)
 	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), "role") {
 		t.Errorf("a role with no address: %d %s", res.Status, res.Body)
 	}
@@ -172,7 +172,7 @@ func TestProcessAddressesAreValidated(t *testing.T) {
 			bodySteps(b)[0].(map[string]any)["processStepSigners"].([]any)[0].(map[string]any)["signerEmail"] = "one\r\nBcc: x@evil.example"
 		}, "signerEmail"},
 	} {
-		res := h.do(t, "POST", "/v1/processes", h.owner, processBody(c.mod))
+		res := h.do("POST", "/v1/processes", h.owner, processBody(c.mod))
 		if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), c.field) {
 			t.Errorf("%s: %d %s, want 422 naming it", c.field, res.Status, res.Body)
 		}

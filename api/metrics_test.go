@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/countersign/countersign/api"
 )
 
 // TestMetricsLabelsSurviveConcurrentTraffic sends mixed methods from several
@@ -14,7 +16,7 @@ import (
 // real method counted as often as it was sent. Labels that borrowed Fiber's
 // per-request buffers turned into "GETT" or "POSTH" and broke the registry.
 func TestMetricsLabelsSurviveConcurrentTraffic(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	const clients, rounds = 4, 15
 	type call struct {
 		method, path string

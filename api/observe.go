@@ -87,28 +87,17 @@ func (s *Server) observe(c *fiber.Ctx) error {
 // The known methods map to constants (no allocation); anything else is one
 // label, which also bounds the metric's cardinality.
 func methodLabel(m string) string {
-	switch m {
-	case fiber.MethodGet:
-		return fiber.MethodGet
-	case fiber.MethodHead:
-		return fiber.MethodHead
-	case fiber.MethodPost:
-		return fiber.MethodPost
-	case fiber.MethodPut:
-		return fiber.MethodPut
-	case fiber.MethodPatch:
-		return fiber.MethodPatch
-	case fiber.MethodDelete:
-		return fiber.MethodDelete
-	case fiber.MethodOptions:
-		return fiber.MethodOptions
-	case fiber.MethodConnect:
-		return fiber.MethodConnect
-	case fiber.MethodTrace:
-		return fiber.MethodTrace
+	for _, known := range knownMethods {
+		if m == known {
+			return known
+		}
 	}
 	return "OTHER"
 }
+
+// knownMethods are the methods methodLabel names.
+var knownMethods = [...]string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch,
+	fiber.MethodDelete, fiber.MethodOptions, fiber.MethodConnect, fiber.MethodTrace}
 
 // validRequestID accepts a caller's request id when it is short and plain.
 func validRequestID(id string) bool {

@@ -30,20 +30,10 @@ type schemaGen struct {
 
 // value returns an instance of schema s, found at where.
 func (g *schemaGen) value(s map[string]any, where string) any {
-	if ex, ok := s["examples"].([]any); ok && len(ex) > 0 {
-		return ex[0]
+	if v, ok := api.FixedExample(s); ok {
+		return v
 	}
-	if c, ok := s["const"]; ok {
-		return c
-	}
-	if enum, ok := s["enum"].([]any); ok {
-		for _, v := range enum {
-			if v != nil {
-				return v
-			}
-		}
-	}
-	switch typeOf(s) {
+	switch api.SchemaType(s) {
 	case "object":
 		return g.object(s, where)
 	case "array":
@@ -132,21 +122,6 @@ func (g *schemaGen) str(s map[string]any, where string) string {
 // unboundedText is the length of a large string whose schema has no
 // maxLength: longer than any text field the server keeps.
 const unboundedText = 5000
-
-// typeOf is a schema's type, the first that is not null when it lists several.
-func typeOf(s map[string]any) string {
-	switch t := s["type"].(type) {
-	case string:
-		return t
-	case []any:
-		for _, v := range t {
-			if v != "null" {
-				return v.(string)
-			}
-		}
-	}
-	return ""
-}
 
 func intKey(s map[string]any, key string, def int) int {
 	if v, ok := s[key].(float64); ok {

@@ -13,7 +13,7 @@ import (
 // routes it describes still need a key.
 func TestOpenAPIIsPublic(t *testing.T) {
 	h := newHarness(t, api.Config{}, api.Deps{})
-	res := h.do(t, "GET", "/v1/openapi.json", "", nil)
+	res := h.do("GET", "/v1/openapi.json", "", nil)
 	if res.Status != 200 {
 		t.Fatalf("GET /v1/openapi.json without a key: %d %s, want 200", res.Status, res.Body)
 	}
@@ -33,10 +33,10 @@ func TestOpenAPIIsPublic(t *testing.T) {
 	if _, ok := op.Responses["401"]; ok {
 		t.Error("getOpenAPI documents a 401 it never answers")
 	}
-	if res := h.do(t, "GET", "/v1/api-keys", "", nil); res.Status != 401 {
+	if res := h.do("GET", "/v1/api-keys", "", nil); res.Status != 401 {
 		t.Errorf("GET /v1/api-keys without a key: %d, want 401", res.Status)
 	}
-	if res := h.do(t, "GET", "/v1/openapi.json", "cs_not_a_key", nil); res.Status != 200 {
+	if res := h.do("GET", "/v1/openapi.json", "cs_not_a_key", nil); res.Status != 200 {
 		t.Errorf("GET /v1/openapi.json with a bad key: %d, want 200 (the key is not read)", res.Status)
 	}
 }
@@ -54,7 +54,7 @@ func TestOpenAPIStatesTheContract(t *testing.T) {
 			Responses map[string]map[string]any `json:"responses"`
 		} `json:"components"`
 	}
-	if err := json.Unmarshal(h.do(t, "GET", "/v1/openapi.json", "", nil).Body, &top); err != nil {
+	if err := json.Unmarshal(h.do("GET", "/v1/openapi.json", "", nil).Body, &top); err != nil {
 		t.Fatal(err)
 	}
 	if len(top.Servers) == 0 || top.Servers[0]["url"] == "" {

@@ -32,7 +32,7 @@ type openAPIDoc struct {
 // loadOpenAPI fetches GET /v1/openapi.json as the owner.
 func loadOpenAPI(tb testing.TB, h *harness) *openAPIDoc {
 	tb.Helper()
-	res := h.do(tb, "GET", "/v1/openapi.json", h.owner, nil)
+	res := h.do("GET", "/v1/openapi.json", h.owner, nil)
 	if res.Status != 200 {
 		tb.Fatalf("openapi.json: %d %s", res.Status, res.Body)
 	}
@@ -195,7 +195,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	doc := loadOpenAPI(t, h)
 	tokens := map[countersign.Role]string{countersign.RoleOwner: h.owner}
 	for _, r := range countersign.Roles[1:] {
-		tokens[r] = h.key(t, h.ws, r)
+		tokens[r] = h.key(h.ws, r)
 	}
 	_, tokenB := storagetest.Workspace(t, h.db, "B")
 	documented := 0

@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/events"
 	"github.com/countersign/countersign/storage/storagetest"
 )
 
 // applyDue runs the scheduler once as if it were d from now.
-func (s *testServer) applyDue(d time.Duration) int {
+func (s *harness) applyDue(d time.Duration) int {
 	s.t.Helper()
 	n, err := s.db.Processes().ApplyDue(context.Background(), time.Now().Add(d), 100)
 	if err != nil {
@@ -28,7 +29,7 @@ func signerPath(p events.Process, signer, op string) string {
 }
 
 func TestProcessRunsToCompletion(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	p := s.newProcess(s.owner, processBody())
 	s.expect(200, "POST", "/v1/processes/"+p.ID+"/start", s.owner, nil)
 	s.expect(200, "POST", signerPath(p, "One", "sign"), s.owner, nil)
@@ -66,7 +67,7 @@ func TestProcessRunsToCompletion(t *testing.T) {
 }
 
 func TestProcessDeclineCancelPauseAndExpiry(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	begin := func(mods ...func(map[string]any)) events.Process {
 		p := s.newProcess(s.owner, processBody(mods...))
 		s.expect(200, "POST", "/v1/processes/"+p.ID+"/start", s.owner, nil)
@@ -127,7 +128,7 @@ func TestProcessDeclineCancelPauseAndExpiry(t *testing.T) {
 }
 
 func TestWaitingPeriods(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	waiting := func() events.Process {
 		p := s.newProcess(s.owner, processBody(func(b map[string]any) {
 			bodySteps(b)[0].(map[string]any)["waitingPeriodEndsAt"] = fromNow(time.Hour)
@@ -177,7 +178,7 @@ func TestWaitingPeriods(t *testing.T) {
 }
 
 func TestUpdateProcessStep(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	p := s.newProcess(s.owner, processBody())
 	step := p.SigningProcessSteps[1]
 	body := map[string]any{"id": "ignored", "processOrder": 2, "stepStatus": "STARTED", "dueDate": fromNow(48 * time.Hour),

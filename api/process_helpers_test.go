@@ -62,7 +62,7 @@ func stepSigners(b map[string]any, i int) []any {
 }
 
 // decodeProcess decodes a process answer.
-func decodeProcess(t *testing.T, r response) events.Process {
+func decodeProcess(t testing.TB, r response) events.Process {
 	t.Helper()
 	var p events.Process
 	if err := json.Unmarshal(r.Body, &p); err != nil || p.ID == "" {
@@ -72,7 +72,7 @@ func decodeProcess(t *testing.T, r response) events.Process {
 }
 
 // newProcess creates a process from body and returns it.
-func (s *testServer) newProcess(token string, body any) events.Process {
+func (s *harness) newProcess(token string, body any) events.Process {
 	s.t.Helper()
 	res := s.do("POST", "/v1/processes", token, body)
 	if res.Status != http.StatusCreated {
@@ -90,18 +90,8 @@ func signerIDs(p events.Process) map[string]string {
 	return out
 }
 
-// expect sends a request and fails unless it answers want.
-func (s *testServer) expect(want int, method, path, token string, body any) response {
-	s.t.Helper()
-	res := s.do(method, path, token, body)
-	if res.Status != want {
-		s.t.Fatalf("%s %s: %d %s, want %d", method, path, res.Status, res.Body, want)
-	}
-	return res
-}
-
 // processEvents returns the types of the events about a resource, in log order.
-func (s *testServer) processEvents(resourceID string) []string {
+func (s *harness) processEvents(resourceID string) []string {
 	s.t.Helper()
 	var types []string
 	if err := storagetest.Select(context.Background(), s.db, &types, "SELECT type FROM events WHERE resource_id = ? ORDER BY seq", resourceID); err != nil {
@@ -111,7 +101,7 @@ func (s *testServer) processEvents(resourceID string) []string {
 }
 
 // countEvents counts a workspace's events of one type.
-func (s *testServer) countEvents(workspaceID, typ string) int {
+func (s *harness) countEvents(workspaceID, typ string) int {
 	s.t.Helper()
 	var n int
 	if err := storagetest.Get(context.Background(), s.db, &n, "SELECT COUNT(*) FROM events WHERE workspace_id = ? AND type = ?", workspaceID, typ); err != nil {

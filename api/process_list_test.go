@@ -28,7 +28,7 @@ func processPage(t *testing.T, r response) (api.Page[events.Process], []string) 
 
 // listFixture creates three processes: A (group-a, CONTRACT, Jane), B (STARTED,
 // group-b, INVOICE, John, signer Maija), C (created by a member key, NDA).
-func listFixture(t *testing.T, s *testServer) (member string, a, b, c events.Process) {
+func listFixture(t *testing.T, s *harness) (member string, a, b, c events.Process) {
 	t.Helper()
 	member = s.key(s.ws, countersign.RoleMember)
 	a = s.newProcess(s.owner, processBody())
@@ -46,7 +46,7 @@ func listFixture(t *testing.T, s *testServer) (member string, a, b, c events.Pro
 }
 
 func TestListProcesses(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	member, a, b, c := listFixture(t, s)
 	first, last := a.CreatedAt.UTC().Format(time.DateOnly), c.CreatedAt.UTC().Format(time.DateOnly)
 	next := c.CreatedAt.UTC().AddDate(0, 0, 1).Format(time.DateOnly)
@@ -96,7 +96,7 @@ func TestListProcesses(t *testing.T) {
 }
 
 func TestListProcessesBadInput(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	for query, field := range map[string]string{
 		"processStatus=BOGUS":         "processStatus",
 		"createdDateBefore=yesterday": "createdDateBefore",
@@ -129,7 +129,7 @@ func longText(n int) string {
 }
 
 func TestFindAndListProcessesBy(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	_, a, b, c := listFixture(t, s)
 	_, other := s.otherWorkspace()
 	for _, tc := range []struct {

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/events"
 	"github.com/countersign/countersign/workflow"
 )
 
 func TestProcessMessages(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	p := s.newProcess(s.owner, processBody())
 	path := signerPath(p, "Two", "messages")
 	res := s.expect(http.StatusCreated, "POST", path, s.owner, map[string]any{"message": "Is page 3 right?"})
@@ -59,7 +60,7 @@ func TestProcessMessages(t *testing.T) {
 }
 
 func TestReminders(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	started := s.newProcess(s.owner, processBody())
 	s.expect(200, "POST", "/v1/processes/"+started.ID+"/start", s.owner, nil)
 	pending := s.newProcess(s.owner, processBody())

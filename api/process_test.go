@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 )
 
 func TestProcessCRUD(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	member := s.key(s.ws, countersign.RoleMember)
 	res := s.expect(http.StatusCreated, "POST", "/v1/processes", member, processBody())
 	checkGolden(t, "process_created", res.Body)
@@ -58,7 +59,7 @@ func TestProcessCRUD(t *testing.T) {
 }
 
 func TestProcessBadInput(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	p := s.newProcess(s.owner, processBody())
 	_, otherToken := s.otherWorkspace()
 	ids := signerIDs(p)
@@ -130,7 +131,7 @@ func TestProcessBadInput(t *testing.T) {
 }
 
 func TestCancelProcessWithMessageControl(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	p := s.newProcess(s.owner, processBody())
 	s.expect(200, "POST", "/v1/processes/"+p.ID+"/start", s.owner, nil)
 	res := s.expect(200, "POST", "/v1/processes/"+p.ID+"/cancel-with-message-control", s.owner, map[string]any{"disableMessages": true})
@@ -147,7 +148,7 @@ func TestCancelProcessWithMessageControl(t *testing.T) {
 }
 
 func TestSignerDeclineInput(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	p := s.newProcess(s.owner, processBody())
 	s.expect(200, "POST", "/v1/processes/"+p.ID+"/start", s.owner, nil)
 	path := "/v1/processes/" + p.ID + "/signers/" + signerIDs(p)["One"] + "/decline"
@@ -186,7 +187,7 @@ func TestSignerDeclineInput(t *testing.T) {
 }
 
 func TestSignerView(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	p := s.newProcess(s.owner, processBody(func(b map[string]any) {
 		steps := bodySteps(b)
 		first := steps[0].(map[string]any)

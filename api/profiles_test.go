@@ -7,14 +7,15 @@ import (
 	"testing"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/workflow"
 )
 
 // newAttribute creates a document attribute and returns it.
-func (s *testServer) newAttribute(token, name string) workflow.DocumentAttribute {
+func (s *harness) newAttribute(token, name string) workflow.DocumentAttribute {
 	s.t.Helper()
 	var a workflow.DocumentAttribute
-	decodeInto(s.t, s.resCall(http.StatusCreated, "POST", "/v1/document-attributes", token,
+	decodeInto(s.t, s.expect(http.StatusCreated, "POST", "/v1/document-attributes", token,
 		map[string]any{"id": "x", "name": name, "type": "string", "required": true}), &a)
 	return a
 }
@@ -30,31 +31,31 @@ func profileBody(mods ...func(map[string]any)) map[string]any {
 }
 
 func TestDocumentAttributeRoutes(t *testing.T) {
-	s := newTestServer(t)
-	res := s.resCall(http.StatusCreated, "POST", "/v1/document-attributes", s.owner,
+	s := newHarness(t, api.Config{}, api.Deps{})
+	res := s.expect(http.StatusCreated, "POST", "/v1/document-attributes", s.owner,
 		map[string]any{"name": "Contract no", "type": "string", "required": true})
 	checkGolden(t, "document_attribute", res.Body)
 	var a workflow.DocumentAttribute
 	decodeInto(t, res, &a)
 	s.newAttribute(s.owner, "amount")
-	checkGolden(t, "document_attribute", s.resCall(http.StatusOK, "GET", "/v1/document-attributes/"+a.ID, s.owner, nil).Body)
+	checkGolden(t, "document_attribute", s.expect(http.StatusOK, "GET", "/v1/document-attributes/"+a.ID, s.owner, nil).Body)
 	var upd workflow.DocumentAttribute
-	decodeInto(t, s.resCall(http.StatusOK, "PUT", "/v1/document-attributes/"+a.ID, s.owner,
+	decodeInto(t, s.expect(http.StatusOK, "PUT", "/v1/document-attributes/"+a.ID, s.owner,
 		map[string]any{"id": "ignored", "name": "Contract number", "type": "string", "required": false}), &upd)
 	if upd.ID != a.ID || upd.Name != "Contract number" || upd.Required {
 		t.Fatalf("updated %+v", upd)
 	}
 	var list []workflow.DocumentAttribute
-	decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/document-attributes", s.owner, nil), &list)
+	decodeInto(t, s.expect(http.StatusOK, "GET", "/v1/document-attributes", s.owner, nil), &list)
 	if len(list) != 2 || list[0].Name != "amount" || list[1].Name != "Contract number" {
 		t.Fatalf("list %+v", list)
 	}
-	s.resCall(http.StatusNoContent, "DELETE", "/v1/document-attributes/"+a.ID, s.owner, nil)
-	s.resCall(http.StatusNotFound, "GET", "/v1/document-attributes/"+a.ID, s.owner, nil)
+	s.expect(http.StatusNoContent, "DELETE", "/v1/document-attributes/"+a.ID, s.owner, nil)
+	s.expect(http.StatusNotFound, "GET", "/v1/document-attributes/"+a.ID, s.owner, nil)
 }
 
 func TestDocumentProfileRoutes(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	shared := s.newAttribute(s.owner, "Contract no")
 	body := profileBody(func(b map[string]any) {
 		b["attributes"] = []any{
@@ -62,19 +63,19 @@ func TestDocumentProfileRoutes(t *testing.T) {
 			map[string]any{"id": shared.ID, "createdAt": "2019-08-24T14:15:22Z", "name": "whatever"},
 		}
 	})
-	res := s.resCall(http.StatusCreated, "POST", "/v1/document-profiles", s.owner, body)
+	res := s.expect(http.StatusCreated, "POST", "/v1/document-profiles", s.owner, body)
 	checkGolden(t, "document_profile", res.Body)
 	var p workflow.DocumentProfile
 	decodeInto(t, res, &p)
 	if len(p.Attributes) != 2 || p.Attributes[1].Name != "Contract no" {
 		t.Fatalf("attributes %+v", p.Attributes)
 	}
-	checkGolden(t, "document_profile", s.resCall(http.StatusOK, "GET", "/v1/document-profiles/"+p.ID, s.owner, nil).Body)
-	checkGolden(t, "document_profile", s.resCall(http.StatusOK, "GET", "/v1/document-profiles/by-name?name=Lease", s.owner, nil).Body)
+	checkGolden(t, "document_profile", s.expect(http.StatusOK, "GET", "/v1/document-profiles/"+p.ID, s.owner, nil).Body)
+	checkGolden(t, "document_profile", s.expect(http.StatusOK, "GET", "/v1/document-profiles/by-name?name=Lease", s.owner, nil).Body)
 
 	// The new attribute joined the catalogue; a listed attribute cannot be deleted.
 	var attrs []workflow.DocumentAttribute
-	decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/document-attributes", s.owner, nil), &attrs)
+	decodeInto(t, s.expect(http.StatusOK, "GET", "/v1/document-attributes", s.owner, nil), &attrs)
 	if len(attrs) != 2 {
 		t.Fatalf("catalogue %+v", attrs)
 	}
@@ -86,15 +87,15 @@ func TestDocumentProfileRoutes(t *testing.T) {
 		name, group string
 		order       int
 	}{{"NDA", "group-b", 0}, {"Invoice", "group-a", 1}, {"Annex", "group-a", 3}} {
-		s.resCall(http.StatusCreated, "POST", "/v1/document-profiles", s.owner, profileBody(func(b map[string]any) {
+		s.expect(http.StatusCreated, "POST", "/v1/document-profiles", s.owner, profileBody(func(b map[string]any) {
 			b["name"], b["ownerGroup"], b["profileorder"] = x.name, x.group, x.order
 		}))
 	}
-	res = s.resCall(http.StatusOK, "GET", "/v1/document-profiles", s.owner, nil)
+	res = s.expect(http.StatusOK, "GET", "/v1/document-profiles", s.owner, nil)
 	checkGolden(t, "document_profile_list", res.Body)
 	names := func(query string) string {
 		var list []workflow.DocumentProfile
-		decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/document-profiles"+query, s.owner, nil), &list)
+		decodeInto(t, s.expect(http.StatusOK, "GET", "/v1/document-profiles"+query, s.owner, nil), &list)
 		var out []string
 		for _, x := range list {
 			out = append(out, x.Name)
@@ -109,7 +110,7 @@ func TestDocumentProfileRoutes(t *testing.T) {
 	}
 
 	var upd workflow.DocumentProfile
-	decodeInto(t, s.resCall(http.StatusOK, "PUT", "/v1/document-profiles/"+p.ID, s.owner, profileBody(func(b map[string]any) {
+	decodeInto(t, s.expect(http.StatusOK, "PUT", "/v1/document-profiles/"+p.ID, s.owner, profileBody(func(b map[string]any) {
 		b["name"], b["isSealRequired"], b["seal"], b["attributes"] = "Lease 2", false, "", []any{map[string]any{"id": shared.ID}}
 	})), &upd)
 	if upd.ID != p.ID || upd.Name != "Lease 2" || len(upd.Attributes) != 1 || upd.IsSealRequired {
@@ -118,29 +119,24 @@ func TestDocumentProfileRoutes(t *testing.T) {
 	if res := s.do("PUT", "/v1/document-profiles/"+p.ID, s.owner, profileBody(func(b map[string]any) { b["name"] = "NDA" })); res.Status != http.StatusConflict || res.ErrorField(t) != "name" {
 		t.Fatalf("rename onto a taken name: %d %s", res.Status, res.Body)
 	}
-	s.resCall(http.StatusNoContent, "DELETE", "/v1/document-profiles/"+p.ID, s.owner, nil)
-	s.resCall(http.StatusNotFound, "GET", "/v1/document-profiles/"+p.ID, s.owner, nil)
-	s.resCall(http.StatusNoContent, "DELETE", "/v1/document-attributes/"+shared.ID, s.owner, nil)
+	s.expect(http.StatusNoContent, "DELETE", "/v1/document-profiles/"+p.ID, s.owner, nil)
+	s.expect(http.StatusNotFound, "GET", "/v1/document-profiles/"+p.ID, s.owner, nil)
+	s.expect(http.StatusNoContent, "DELETE", "/v1/document-attributes/"+shared.ID, s.owner, nil)
 }
 
 func TestDocumentRoutesRefuseBadInput(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	var p workflow.DocumentProfile
-	decodeInto(t, s.resCall(http.StatusCreated, "POST", "/v1/document-profiles", s.owner, profileBody()), &p)
+	decodeInto(t, s.expect(http.StatusCreated, "POST", "/v1/document-profiles", s.owner, profileBody()), &p)
 	_, otherToken := s.otherWorkspace()
 	foreignAttr := s.newAttribute(otherToken, "f")
 	var foreign workflow.DocumentProfile
-	decodeInto(t, s.resCall(http.StatusCreated, "POST", "/v1/document-profiles", otherToken, profileBody()), &foreign)
+	decodeInto(t, s.expect(http.StatusCreated, "POST", "/v1/document-profiles", otherToken, profileBody()), &foreign)
 	mod := func(k string, v any) map[string]any { return profileBody(func(b map[string]any) { b[k] = v }) }
 	attrs := func(a ...any) map[string]any {
 		return profileBody(func(b map[string]any) { b["name"], b["attributes"] = "Other", a })
 	}
-	cases := []struct {
-		name, method, path string
-		body               any
-		status             int
-		field              string
-	}{
+	cases := []badCall{
 		{"bad JSON", "POST", "/v1/document-profiles", `{"name":1`, 400, ""},
 		{"wrong type", "POST", "/v1/document-profiles", mod("profileorder", "first"), 400, "profileorder"},
 		{"missing name", "POST", "/v1/document-profiles", mod("name", ""), 422, "name"},
@@ -167,15 +163,5 @@ func TestDocumentRoutesRefuseBadInput(t *testing.T) {
 		{"attribute update other workspace's", "PUT", "/v1/document-attributes/" + foreignAttr.ID, map[string]any{"name": "n", "type": "t"}, 404, ""},
 		{"attribute delete other workspace's", "DELETE", "/v1/document-attributes/" + foreignAttr.ID, nil, 404, ""},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := s.do(c.method, c.path, s.owner, c.body)
-			if res.Status != c.status {
-				t.Fatalf("%d %s, want %d", res.Status, res.Body, c.status)
-			}
-			if got := res.ErrorField(t); got != c.field || res.ErrorCode(t) == "" {
-				t.Fatalf("field %q (%s), want %q", got, res.Body, c.field)
-			}
-		})
-	}
+	s.expectRefusals(t, cases)
 }

@@ -1,41 +1,19 @@
 package api_test
 
 import (
-	"context"
 	"net/http"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/coord"
+	"github.com/countersign/countersign/internal/redistest"
 	"github.com/countersign/countersign/storage/storagetest"
 )
-
-// testRedis is a client of the test Redis (COUNTERSIGN_TEST_REDIS_ADDR),
-// closed when the test ends; the test is skipped without one, unless CI=true.
-func testRedis(t *testing.T) *redis.Client {
-	t.Helper()
-	addr := os.Getenv("COUNTERSIGN_TEST_REDIS_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:6379"
-	}
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	if err := c.Ping(context.Background()).Err(); err != nil {
-		c.Close()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis at %s: %v", addr, err)
-		}
-		t.Skipf("redis at %s is not reachable: %v", addr, err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
 
 // TestRateLimitAcrossServers: two API servers sharing a database and a Redis
 // let one key make at most its rate (plus its burst) in total. Counted per
@@ -45,8 +23,8 @@ func TestRateLimitAcrossServers(t *testing.T) {
 	db := storagetest.OpenSQLite(t)
 	prefix := "test-" + countersign.NewID("t", time.Now()) + ":" // its keys expire within seconds
 	cfg := api.Config{RateLimit: rate, RateBurst: burst}
-	a := newHarnessOn(t, db, cfg, api.Deps{KeyLimiter: coord.NewKeyLimiter(testRedis(t), prefix)})
-	b := newHarnessOn(t, db, cfg, api.Deps{KeyLimiter: coord.NewKeyLimiter(testRedis(t), prefix)})
+	a := newHarnessOn(t, db, cfg, api.Deps{KeyLimiter: coord.NewKeyLimiter(redistest.Client(t), prefix)})
+	b := newHarnessOn(t, db, cfg, api.Deps{KeyLimiter: coord.NewKeyLimiter(redistest.Client(t), prefix)})
 	var mu sync.Mutex
 	counts := map[int]int{}
 	start := time.Now()
@@ -80,7 +58,7 @@ func TestRateLimitAcrossServers(t *testing.T) {
 // TestRateLimitFailsOpen: when the shared count does not answer, requests
 // go through and the metric counts them.
 func TestRateLimitFailsOpen(t *testing.T) {
-	c := testRedis(t)
+	c := redistest.Client(t)
 	reg := prometheus.NewRegistry()
 	h := newHarness(t, api.Config{RateLimit: 0.001, RateBurst: 1}, api.Deps{KeyLimiter: coord.NewKeyLimiter(c, "x:"), Registry: reg})
 	c.Close()

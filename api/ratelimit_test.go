@@ -15,7 +15,7 @@ import (
 // rate is tiny, so no token comes back while the test runs.
 func TestRateLimitPerKey(t *testing.T) {
 	h := newHarness(t, api.Config{RateLimit: 0.001, RateBurst: 3}, api.Deps{})
-	member := h.key(t, h.ws, countersign.RoleMember)
+	member := h.key(h.ws, countersign.RoleMember)
 	list := func(token string) response {
 		return h.send(t, apiRequest{Method: "GET", Path: "/v1/document-attributes", Token: token})
 	}
@@ -32,7 +32,7 @@ func TestRateLimitPerKey(t *testing.T) {
 		t.Fatalf("Retry-After %q, want whole seconds, at least 1", res.Header.Get("Retry-After"))
 	}
 	// Every route of the key is limited, refused calls included.
-	if res := h.do(t, "POST", "/v1/api-keys", h.owner, `{"name":`); res.Status != http.StatusTooManyRequests {
+	if res := h.do("POST", "/v1/api-keys", h.owner, `{"name":`); res.Status != http.StatusTooManyRequests {
 		t.Fatalf("another route of the limited key: %d %s", res.Status, res.Body)
 	}
 	for i := range 3 {

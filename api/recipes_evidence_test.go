@@ -12,7 +12,7 @@ func init() {
 		// A bundle keeps the head it was proved against: prove that head
 		// consistent with itself.
 		"getEvidenceConsistency": func(w *world) call {
-			m := w.h.must(w.tb, 200, "GET", "/v1/processes/"+w.process.ID+"/evidence", w.h.owner, nil)
+			m := w.h.expectJSON(200, "GET", "/v1/processes/"+w.process.ID+"/evidence", w.h.owner, nil)
 			size := strings.Split(m["treeHead"].(string), "\n")[1]
 			return call{query: "from=" + size + "&to=" + size}
 		},

@@ -42,7 +42,7 @@ func init() {
 		"pauseProcess":  func(w *world) call { return process(w, w.startedProcess()) },
 		"resumeProcess": func(w *world) call {
 			p := w.startedProcess()
-			w.h.must(w.tb, 200, "POST", "/v1/processes/"+p.ID+"/pause", w.h.owner, nil)
+			w.h.expectJSON(200, "POST", "/v1/processes/"+p.ID+"/pause", w.h.owner, nil)
 			return process(w, p)
 		},
 		"cancelProcess": func(w *world) call { return process(w, w.startedProcess()) },

@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/countersign/countersign"
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/events"
 )
 
 // newRegistration creates a registration and returns it.
-func (s *testServer) newRegistration(token string) events.RegistrationData {
+func (s *harness) newRegistration(token string) events.RegistrationData {
 	s.t.Helper()
 	res := s.expect(http.StatusCreated, "POST", "/v1/registrations", token,
 		map[string]any{"full_name": "Jane Doe", "email": "jane@example.com", "phone": "+371 2000 0000", "method": "pvid"})
@@ -22,7 +23,7 @@ func (s *testServer) newRegistration(token string) events.RegistrationData {
 }
 
 func TestRegistrationLifecycle(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	res := s.expect(http.StatusCreated, "POST", "/v1/registrations", s.owner,
 		map[string]any{"full_name": "Jane Doe", "email": "jane@example.com", "method": "web"})
 	checkGolden(t, "registration_created", res.Body)
@@ -70,7 +71,7 @@ func TestRegistrationLifecycle(t *testing.T) {
 }
 
 func TestRegistrationBadInput(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	r := s.newRegistration(s.owner)
 	base := "/v1/registrations/" + r.ID
 	_, other := s.otherWorkspace()

@@ -16,7 +16,7 @@ import (
 // whReplayFixture makes, one millisecond apart on the database clock, failed
 // and delivered test deliveries to two endpoints, and returns the range that
 // holds exactly failed failed deliveries to ep.
-func whReplayFixture(s *testServer, clock *whClock, ep, other string, failed int) (after, before time.Time) {
+func whReplayFixture(s *harness, clock *whClock, ep, other string, failed int) (after, before time.Time) {
 	s.t.Helper()
 	step := func(id string, code int) {
 		d := whTestDelivery(s, s.ws, id)

@@ -33,7 +33,7 @@ func TestBodiesMustSayJSON(t *testing.T) {
 			t.Errorf("Content-Type %q: %d %s, want %d", ct, res.Status, res.Body, want)
 		}
 	}
-	if n := len(h.must(t, 200, "GET", "/v1/api-keys", h.owner, nil)["data"].([]any)); n != 1+4 {
+	if n := len(h.expectJSON(200, "GET", "/v1/api-keys", h.owner, nil)["data"].([]any)); n != 1+4 {
 		t.Errorf("%d keys, want the owner's and the 4 taken", n)
 	}
 }

@@ -86,39 +86,39 @@ func TestSecretsAreNeverLogged(t *testing.T) {
 		return s
 	}
 
-	admin := secret(h.must(t, 201, "POST", "/v1/api-keys", h.owner, map[string]any{"name": "ops", "role": "admin"}), "secret")
-	member := secret(h.must(t, 201, "POST", "/v1/api-keys", admin, map[string]any{"name": "app", "role": "member"}), "secret")
-	h.must(t, 200, "GET", "/v1/api-keys", admin, nil)
-	h.must(t, 403, "GET", "/v1/api-keys", member, nil)
+	admin := secret(h.expectJSON(201, "POST", "/v1/api-keys", h.owner, map[string]any{"name": "ops", "role": "admin"}), "secret")
+	member := secret(h.expectJSON(201, "POST", "/v1/api-keys", admin, map[string]any{"name": "app", "role": "member"}), "secret")
+	h.expectJSON(200, "GET", "/v1/api-keys", admin, nil)
+	h.expectJSON(403, "GET", "/v1/api-keys", member, nil)
 	wrong := member[:len(member)-4] + "beef"
 	secrets = append(secrets, wrong)
-	h.must(t, 401, "GET", "/v1/api-keys", wrong, nil)
-	h.must(t, 401, "GET", "/v1/api-keys?api_key="+admin, "", nil)
+	h.expectJSON(401, "GET", "/v1/api-keys", wrong, nil)
+	h.expectJSON(401, "GET", "/v1/api-keys?api_key="+admin, "", nil)
 
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "receiver is down", http.StatusInternalServerError)
 	}))
 	defer receiver.Close()
-	ep := h.must(t, 201, "POST", "/v1/webhooks/endpoints", admin, map[string]any{"url": receiver.URL + "/hook",
+	ep := h.expectJSON(201, "POST", "/v1/webhooks/endpoints", admin, map[string]any{"url": receiver.URL + "/hook",
 		"event_types": []string{"*"}, "headers": map[string]string{"X-Tenant": "acme"}})
 	secret(ep, "secret")
 	epPath := "/v1/webhooks/endpoints/" + ep["id"].(string)
-	secret(h.must(t, 200, "POST", epPath+"/secret/rotate", admin, map[string]any{"grace_period_seconds": 3600}), "secret")
-	got := h.must(t, 200, "GET", epPath+"/secret", h.owner, nil)
+	secret(h.expectJSON(200, "POST", epPath+"/secret/rotate", admin, map[string]any{"grace_period_seconds": 3600}), "secret")
+	got := h.expectJSON(200, "GET", epPath+"/secret", h.owner, nil)
 	secret(got, "secret")
 	secret(got, "previous_secret")
 
-	p := h.must(t, 201, "POST", "/v1/processes", member, processBody())
+	p := h.expectJSON(201, "POST", "/v1/processes", member, processBody())
 	pid := p["id"].(string)
-	h.must(t, 200, "POST", "/v1/processes/"+pid+"/start", member, nil)
+	h.expectJSON(200, "POST", "/v1/processes/"+pid+"/start", member, nil)
 	var signer string
 	for _, sg := range p["signers"].([]any) {
 		if sg.(map[string]any)["signerName"] == "One" {
 			signer = sg.(map[string]any)["id"].(string)
 		}
 	}
-	h.must(t, 200, "POST", "/v1/processes/"+pid+"/signers/"+signer+"/sign", member, nil)
-	h.must(t, 202, "POST", epPath+"/test", admin, nil)
+	h.expectJSON(200, "POST", "/v1/processes/"+pid+"/signers/"+signer+"/sign", member, nil)
+	h.expectJSON(202, "POST", epPath+"/test", admin, nil)
 
 	// Deliver what was queued: every attempt fails and is recorded.
 	d := webhook.NewDeliverer(webhook.DelivererConfig{Store: h.db.Webhooks(), Queue: queue, Logger: logger,
@@ -132,11 +132,11 @@ func TestSecretsAreNeverLogged(t *testing.T) {
 			t.Fatalf("deliver %s: %v", task.DeliveryID, err)
 		}
 	}
-	dl := h.must(t, 200, "GET", "/v1/webhooks/deliveries/"+tasks[0].DeliveryID, admin, nil)
+	dl := h.expectJSON(200, "GET", "/v1/webhooks/deliveries/"+tasks[0].DeliveryID, admin, nil)
 	if attempts := dl["attempts"].([]any); len(attempts) != 1 || attempts[0].(map[string]any)["status_code"] != float64(500) {
 		t.Fatalf("the failed attempt is not recorded: %v", dl)
 	}
-	h.must(t, 202, "POST", "/v1/webhooks/deliveries/"+tasks[0].DeliveryID+"/replay", admin, nil)
+	h.expectJSON(202, "POST", "/v1/webhooks/deliveries/"+tasks[0].DeliveryID+"/replay", admin, nil)
 
 	out := logs.String()
 	if !strings.Contains(out, "level=DEBUG") && !strings.Contains(out, "msg=request") {
@@ -171,7 +171,7 @@ func TestSecretsAreNeverLogged(t *testing.T) {
 // token (the apikey.created event keeps the answer without it).
 func TestAPIKeysAreHashedAtRest(t *testing.T) {
 	h := newHarness(t, api.Config{}, api.Deps{})
-	created := h.must(t, 201, "POST", "/v1/api-keys", h.owner, map[string]any{"name": "ci", "role": "integrator"})
+	created := h.expectJSON(201, "POST", "/v1/api-keys", h.owner, map[string]any{"name": "ci", "role": "integrator"})
 	token, id := created["secret"].(string), created["id"].(string)
 	secretPart := token[strings.LastIndexByte(token, '_')+1:]
 	key, err := h.db.Keys().GetAPIKey(t.Context(), h.ws.WorkspaceID, id)
@@ -217,7 +217,7 @@ func TestAPIKeysAreHashedAtRest(t *testing.T) {
 		}
 		rows.Close()
 	}
-	if res := h.do(t, "GET", "/v1/events", token, nil); res.Status != 200 {
+	if res := h.do("GET", "/v1/events", token, nil); res.Status != 200 {
 		t.Fatalf("the key does not authenticate: %d", res.Status)
 	}
 	if _, err := h.db.Keys().Authenticate(t.Context(), strings.Replace(token, secretPart, strings.Repeat("0", len(secretPart)), 1)); countersign.ErrorCode(err) != countersign.EUNAUTHORIZED {

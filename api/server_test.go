@@ -15,7 +15,7 @@ import (
 )
 
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	res := s.do("GET", "/v1/openapi.json", s.owner, nil)
 	if res.Status != 200 {
 		t.Fatalf("openapi: %d %s", res.Status, res.Body)
@@ -59,7 +59,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 }
 
 func TestMetricsCountRequests(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	s.do("GET", "/v1/api-keys", s.owner, nil)
 	s.do("GET", "/v1/api-keys", "", nil)
 	res := s.do("GET", "/metrics", "", nil)
@@ -77,11 +77,11 @@ func TestMetricsCountRequests(t *testing.T) {
 
 func TestReadyzNamesTheFailingDependency(t *testing.T) {
 	down := api.PingFunc(func(context.Context) error { return context.DeadlineExceeded })
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	if res := s.do("GET", "/readyz", "", nil); res.Status != 200 {
 		t.Fatalf("readyz with everything up: %d %s", res.Status, res.Body)
 	}
-	s2 := newTestServerWith(t, api.Deps{Redis: down})
+	s2 := newStrictHarness(t, api.Config{}, api.Deps{Redis: down})
 	res := s2.do("GET", "/readyz", "", nil)
 	if res.Status != http.StatusServiceUnavailable || !strings.Contains(string(res.Body), `"redis":"unavailable"`) ||
 		!strings.Contains(string(res.Body), `"database":"ok"`) {
@@ -99,6 +99,7 @@ func TestShutdownWaitsForInFlightRequest(t *testing.T) {
 			return c.SendString("finished")
 		})
 	})
+	s.listen()
 	var wg sync.WaitGroup
 	var res response
 	wg.Add(1)

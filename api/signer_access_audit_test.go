@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/workflow"
 )
@@ -14,7 +15,8 @@ import (
 // verificationStatus failure, and no AUTH_COMPLETED record; and that an
 // accepted check leaves AUTH_COMPLETED and a success event.
 func TestRefusedIdentityCheckIsAuditedAsAFault(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
+	s.listen() // the audit records the caller's address and user agent
 	p := s.newProcess(s.owner, processBody())
 	one := signerIDs(p)["One"]
 	res := s.do("POST", "/v1/signer-portal/access", s.owner, map[string]any{"signerId": one, "personCode": codeLT, "country": "LT"})

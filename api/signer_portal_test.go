@@ -12,7 +12,7 @@ import (
 )
 
 func TestAuthorizeProcessAccess(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	p := s.newProcess(s.owner, processBody())
 	one := signerIDs(p)["One"]
 	res := s.expect(200, "POST", "/v1/signer-portal/access", s.owner, map[string]any{"signerId": one, "personCode": "16117519997", "country": "lv"})
@@ -69,7 +69,7 @@ func TestAuthorizeProcessAccess(t *testing.T) {
 }
 
 func TestSignerPortalLists(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	a := s.newProcess(s.owner, processBody())
 	s.expect(200, "POST", "/v1/processes/"+a.ID+"/start", s.owner, nil)
 	b := s.newProcess(s.owner, processBody(func(m map[string]any) {

@@ -20,15 +20,15 @@ func templateBody(mods ...func(map[string]any)) map[string]any {
 }
 
 func TestTemplateRoutesHappyPath(t *testing.T) {
-	s := newTestServer(t)
-	res := s.resCall(http.StatusCreated, "POST", "/v1/templates", s.owner, templateBody())
+	s := newHarness(t, api.Config{}, api.Deps{})
+	res := s.expect(http.StatusCreated, "POST", "/v1/templates", s.owner, templateBody())
 	checkGolden(t, "template", res.Body)
 	var tp workflow.Template
 	decodeInto(t, res, &tp)
 	for _, n := range []string{"nda", "Invoice"} {
-		s.resCall(http.StatusCreated, "POST", "/v1/templates", s.owner, templateBody(func(b map[string]any) { b["name"], b["scope"] = n, "GLOBAL" }))
+		s.expect(http.StatusCreated, "POST", "/v1/templates", s.owner, templateBody(func(b map[string]any) { b["name"], b["scope"] = n, "GLOBAL" }))
 	}
-	res = s.resCall(http.StatusOK, "GET", "/v1/templates?owner=alice&group=group-a&size=2", s.owner, nil)
+	res = s.expect(http.StatusOK, "GET", "/v1/templates?owner=alice&group=group-a&size=2", s.owner, nil)
 	checkGolden(t, "template_page", res.Body)
 	cases := []struct{ query, want string }{
 		{"owner=alice&group=group-a", "Invoice,Lease,nda"},
@@ -40,7 +40,7 @@ func TestTemplateRoutesHappyPath(t *testing.T) {
 	}
 	for _, c := range cases {
 		var page api.Page[workflow.Template]
-		decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/templates?"+c.query, s.owner, nil), &page)
+		decodeInto(t, s.expect(http.StatusOK, "GET", "/v1/templates?"+c.query, s.owner, nil), &page)
 		var names []string
 		for _, x := range page.Content {
 			names = append(names, x.Name)
@@ -49,13 +49,13 @@ func TestTemplateRoutesHappyPath(t *testing.T) {
 			t.Errorf("%s: got %v, want %s", c.query, names, c.want)
 		}
 	}
-	s.resCall(http.StatusForbidden, "DELETE", "/v1/templates/"+tp.ID+"?"+as("bob", "group-a"), s.owner, nil)
-	s.resCall(http.StatusNoContent, "DELETE", "/v1/templates/"+tp.ID+"?"+as("alice", "group-b"), s.owner, nil)
-	s.resCall(http.StatusNotFound, "DELETE", "/v1/templates/"+tp.ID+"?"+as("alice", "group-b"), s.owner, nil)
+	s.expect(http.StatusForbidden, "DELETE", "/v1/templates/"+tp.ID+"?"+as("bob", "group-a"), s.owner, nil)
+	s.expect(http.StatusNoContent, "DELETE", "/v1/templates/"+tp.ID+"?"+as("alice", "group-b"), s.owner, nil)
+	s.expect(http.StatusNotFound, "DELETE", "/v1/templates/"+tp.ID+"?"+as("alice", "group-b"), s.owner, nil)
 }
 
 func TestTemplateVisibilityRules(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	cases := []struct {
 		scope, user, group string
 		listed             bool
@@ -71,30 +71,25 @@ func TestTemplateVisibilityRules(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.scope+"/"+c.user+"/"+c.group, func(t *testing.T) {
 			var tp workflow.Template
-			decodeInto(t, s.resCall(http.StatusCreated, "POST", "/v1/templates", s.owner,
+			decodeInto(t, s.expect(http.StatusCreated, "POST", "/v1/templates", s.owner,
 				templateBody(func(b map[string]any) { b["scope"], b["name"] = c.scope, "T-"+t.Name() })), &tp)
 			var page api.Page[workflow.Template]
-			decodeInto(t, s.resCall(http.StatusOK, "GET", "/v1/templates?owner="+c.user+"&group="+c.group+"&name=T-"+t.Name(), s.owner, nil), &page)
+			decodeInto(t, s.expect(http.StatusOK, "GET", "/v1/templates?owner="+c.user+"&group="+c.group+"&name=T-"+t.Name(), s.owner, nil), &page)
 			if listed := page.TotalElements == 1; listed != c.listed {
 				t.Errorf("listed = %v, want %v", listed, c.listed)
 			}
-			s.resCall(c.deleteStatus, "DELETE", "/v1/templates/"+tp.ID+"?"+as(c.user, c.group), s.owner, nil)
+			s.expect(c.deleteStatus, "DELETE", "/v1/templates/"+tp.ID+"?"+as(c.user, c.group), s.owner, nil)
 		})
 	}
 }
 
 func TestTemplateRoutesRefuseBadInput(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	_, otherToken := s.otherWorkspace()
 	var foreign workflow.Template
-	decodeInto(t, s.resCall(http.StatusCreated, "POST", "/v1/templates", otherToken, templateBody()), &foreign)
+	decodeInto(t, s.expect(http.StatusCreated, "POST", "/v1/templates", otherToken, templateBody()), &foreign)
 	mod := func(k string, v any) map[string]any { return templateBody(func(b map[string]any) { b[k] = v }) }
-	cases := []struct {
-		name, method, path string
-		body               any
-		status             int
-		field              string
-	}{
+	cases := []badCall{
 		{"bad JSON", "POST", "/v1/templates", `{`, 400, ""},
 		{"wrong type", "POST", "/v1/templates", mod("data", map[string]any{"a": 1}), 400, "data"},
 		{"unknown scope", "POST", "/v1/templates", mod("scope", "EVERYONE"), 400, "scope"},
@@ -108,15 +103,5 @@ func TestTemplateRoutesRefuseBadInput(t *testing.T) {
 		{"delete without group", "DELETE", "/v1/templates/" + foreign.ID + "?user=alice", nil, 400, "group"},
 		{"delete other workspace's", "DELETE", "/v1/templates/" + foreign.ID + "?" + as("alice", "group-a"), nil, 404, ""},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := s.do(c.method, c.path, s.owner, c.body)
-			if res.Status != c.status {
-				t.Fatalf("%d %s, want %d", res.Status, res.Body, c.status)
-			}
-			if got := res.ErrorField(t); got != c.field || res.ErrorCode(t) == "" {
-				t.Fatalf("field %q (%s), want %q", got, res.Body, c.field)
-			}
-		})
-	}
+	s.expectRefusals(t, cases)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/countersign/countersign/api"
 	"github.com/countersign/countersign/workflow"
 )
 
@@ -24,8 +25,8 @@ const testEmailProcess = `{
 }`
 
 func TestSendTestEmailRendersWithoutSending(t *testing.T) {
-	s := newTestServer(t)
-	res := s.resCall(http.StatusOK, "POST", "/v1/messages/test-email/TASK_STARTED?role=SIGNER", s.owner, testEmailProcess)
+	s := newHarness(t, api.Config{}, api.Deps{})
+	res := s.expect(http.StatusOK, "POST", "/v1/messages/test-email/TASK_STARTED?role=SIGNER", s.owner, testEmailProcess)
 	checkGolden(t, "test_email", res.Body)
 	var n workflow.Notification
 	decodeInto(t, res, &n)
@@ -41,7 +42,7 @@ func TestSendTestEmailRendersWithoutSending(t *testing.T) {
 		{"/v1/messages/test-email/PROCESS_STARTED?role=SIGNER", "en", "Signing process started: Lease.pdf"},
 	}
 	for _, c := range cases {
-		decodeInto(t, s.resCall(http.StatusOK, "POST", c.path, s.owner, testEmailProcess), &n)
+		decodeInto(t, s.expect(http.StatusOK, "POST", c.path, s.owner, testEmailProcess), &n)
 		if n.Language != c.lang || n.Subject != c.subject {
 			t.Errorf("%s: %s %q, want %s %q", c.path, n.Language, n.Subject, c.lang, c.subject)
 		}
@@ -49,7 +50,7 @@ func TestSendTestEmailRendersWithoutSending(t *testing.T) {
 }
 
 func TestSendTestEmailRefusesBadInput(t *testing.T) {
-	s := newTestServer(t)
+	s := newHarness(t, api.Config{}, api.Deps{})
 	cases := []struct {
 		name, path string
 		body       any

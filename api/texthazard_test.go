@@ -85,7 +85,7 @@ func TestClientAppIsStoredAsText(t *testing.T) {
 // that decodes to no text is a 400 naming it.
 func TestDocumentIDPathIsUnescaped(t *testing.T) {
 	h := newHarness(t, api.Config{}, api.Deps{})
-	p := h.must(t, 201, "POST", "/v1/processes", h.owner, processBody(func(b map[string]any) { b["documentId"] = "doc 1/é" }))
+	p := h.expectJSON(201, "POST", "/v1/processes", h.owner, processBody(func(b map[string]any) { b["documentId"] = "doc 1/é" }))
 	res := h.send(t, apiRequest{Method: "GET", Path: "/v1/documents/doc 1/é/processes", Token: h.owner})
 	if res.Status != 404 { // unescaped, the "/" is another path
 		t.Fatalf("an unescaped slash: %d %s", res.Status, res.Body)

@@ -43,10 +43,10 @@ func (c *whClock) advance(d time.Duration) { c.us.Add(d.Microseconds()) }
 
 // newWebhookServer starts a server that allows loopback endpoints, records
 // queued tasks (the database's dispatcher), and runs on a settable clock.
-func newWebhookServer(t *testing.T) (*testServer, *whQueue, *whClock) {
+func newWebhookServer(t *testing.T) (*harness, *whQueue, *whClock) {
 	t.Helper()
 	q := &whQueue{}
-	s := newTestServerWith(t, api.Deps{Guard: webhook.Guard{AllowPrivate: true, AllowHTTP: true}})
+	s := newHarness(t, api.Config{}, api.Deps{})
 	clock := &whClock{}
 	clock.us.Store(time.Now().Add(-time.Hour).UnixMicro())
 	s.db.SetClock(clock.now)
@@ -55,7 +55,7 @@ func newWebhookServer(t *testing.T) (*testServer, *whQueue, *whClock) {
 }
 
 // whEndpoint registers an endpoint on a loopback URL and returns its answer.
-func whEndpoint(s *testServer, token string, types ...string) map[string]any {
+func whEndpoint(s *harness, token string, types ...string) map[string]any {
 	s.t.Helper()
 	res := s.do("POST", "/v1/webhooks/endpoints", token, map[string]any{"url": "http://127.0.0.1:9/hook", "event_types": types})
 	if res.Status != http.StatusCreated {
@@ -65,7 +65,7 @@ func whEndpoint(s *testServer, token string, types ...string) map[string]any {
 }
 
 // whTestDelivery sends a webhook.test event to endpoint id through the store.
-func whTestDelivery(s *testServer, ws countersign.Actor, id string) webhook.Delivery {
+func whTestDelivery(s *harness, ws countersign.Actor, id string) webhook.Delivery {
 	s.t.Helper()
 	_, d, err := s.db.Webhooks().SendTestEvent(context.Background(), ws, id)
 	if err != nil {
@@ -76,7 +76,7 @@ func whTestDelivery(s *testServer, ws countersign.Actor, id string) webhook.Deli
 
 // whAttempt records the next attempt of d, answered with code at at; it is
 // final (delivered or failed) unless retry is set.
-func whAttempt(s *testServer, d webhook.Delivery, number, code int, at time.Time, retry bool) {
+func whAttempt(s *harness, d webhook.Delivery, number, code int, at time.Time, retry bool) {
 	s.t.Helper()
 	rec := webhook.AttemptRecord{
 		Task: webhook.Task{DeliveryID: d.ID, WorkspaceID: d.WorkspaceID, EndpointID: d.EndpointID, EventID: d.EventID, Attempt: number},
@@ -280,7 +280,7 @@ func TestWebhookEndpointValidation(t *testing.T) {
 }
 
 func TestWebhookURLsAreGuarded(t *testing.T) {
-	s := newTestServerWith(t, api.Deps{}) // the default, strict guard
+	s := newStrictHarness(t, api.Config{}, api.Deps{}) // the default, strict guard
 	for _, url := range []string{
 		"https://127.0.0.1/hook", "https://[::1]/hook", "https://10.1.2.3/hook", "https://169.254.169.254/latest",
 		"http://93.184.215.14/hook", "ftp://93.184.215.14/hook",
@@ -393,7 +393,7 @@ func TestWebhookRoutesCheckRolesIDsAndWorkspaces(t *testing.T) {
 }
 
 // decodeWH decodes a JSON answer into v.
-func decodeWH(t *testing.T, res response, v any) {
+func decodeWH(t testing.TB, res response, v any) {
 	t.Helper()
 	if err := json.Unmarshal(res.Body, v); err != nil {
 		t.Fatalf("status %d body %s: %v", res.Status, res.Body, err)

@@ -51,7 +51,7 @@ func newWorld(tb testing.TB, h *harness) *world {
 // post creates a resource as A's owner and returns its id.
 func (w *world) post(path string, body any) string {
 	w.tb.Helper()
-	res := w.h.do(w.tb, "POST", path, w.h.owner, body)
+	res := w.h.do("POST", path, w.h.owner, body)
 	var m struct {
 		ID string `json:"id"`
 	}
@@ -64,7 +64,7 @@ func (w *world) post(path string, body any) string {
 // first returns the id of the first item of a list.
 func (w *world) first(target string) string {
 	w.tb.Helper()
-	m := w.h.must(w.tb, 200, "GET", target, w.h.owner, nil)
+	m := w.h.expectJSON(200, "GET", target, w.h.owner, nil)
 	data, _ := m["data"].([]any)
 	if len(data) == 0 {
 		w.tb.Fatalf("GET %s: empty list", target)
@@ -88,14 +88,14 @@ func (w *world) newReplay() string {
 // newProcess creates a PENDING process from processBody(mods...).
 func (w *world) newProcess(mods ...func(map[string]any)) events.Process {
 	w.tb.Helper()
-	return w.decodeProcess(w.h.do(w.tb, "POST", "/v1/processes", w.h.owner, processBody(mods...)), 201)
+	return w.decodeProcess(w.h.do("POST", "/v1/processes", w.h.owner, processBody(mods...)), 201)
 }
 
 // startedProcess creates a process and starts it.
 func (w *world) startedProcess(mods ...func(map[string]any)) events.Process {
 	w.tb.Helper()
 	p := w.newProcess(mods...)
-	return w.decodeProcess(w.h.do(w.tb, "POST", "/v1/processes/"+p.ID+"/start", w.h.owner, nil), 200)
+	return w.decodeProcess(w.h.do("POST", "/v1/processes/"+p.ID+"/start", w.h.owner, nil), 200)
 }
 
 // decodeProcess decodes a process answer of status want.
@@ -115,7 +115,7 @@ func (w *world) newRegistration(steps ...string) string {
 	id := w.post("/v1/registrations", map[string]any{"full_name": "Jane Roe", "email": "jane@example.com", "method": "pvid"})
 	bodies := map[string]any{"verify-identity": map[string]any{"success": true}, "complete": map[string]any{"certificate_name": "cert"}}
 	for _, st := range steps {
-		w.h.must(w.tb, 200, "POST", "/v1/registrations/"+id+"/"+st, w.h.owner, bodies[st])
+		w.h.expectJSON(200, "POST", "/v1/registrations/"+id+"/"+st, w.h.owner, bodies[st])
 	}
 	return id
 }

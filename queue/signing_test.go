@@ -1,14 +1,10 @@
 package queue_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +13,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/countersign/countersign/internal/nodecrypto"
 	"github.com/countersign/countersign/webhook"
 	"github.com/countersign/countersign/webhook/verify"
 )
@@ -73,32 +70,13 @@ func verifies(t *testing.T, c capture, credential string, now func() time.Time) 
 	return v.With(verify.WithNow(now)).Verify(c.header, c.body) == nil
 }
 
-// nodeVerifies asks Node's crypto (webhook/testdata/ed25519.js), an Ed25519
+// nodeVerifies asks Node's crypto (internal/nodecrypto), an Ed25519
 // independent of Go's, whether a request verifies with a whpk_ key. Without
 // node it skips, except in CI, where a skip would hide a break.
 func nodeVerifies(t *testing.T, c capture, publicKey string) bool {
 	t.Helper()
-	bin, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("node is required in CI for the Ed25519 interop test")
-		}
-		t.Skip("node not installed")
-	}
-	in, err := json.Marshal(map[string]string{"mode": "verify", "publicKey": publicKey, "id": c.header.Get(verify.HeaderID),
-		"timestamp": c.header.Get(verify.HeaderTimestamp), "body": string(c.body), "signature": c.header.Get(verify.HeaderSignature)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "../webhook/testdata/ed25519.js")
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v: %s", err, stderr.String())
-	}
-	return string(out) == "valid"
+	return nodecrypto.Ed25519(t, map[string]string{"mode": "verify", "publicKey": publicKey, "id": c.header.Get(verify.HeaderID),
+		"timestamp": c.header.Get(verify.HeaderTimestamp), "body": string(c.body), "signature": c.header.Get(verify.HeaderSignature)}) == "valid"
 }
 
 // signatures lists the version tags of a request's signatures, in order.

@@ -87,10 +87,17 @@ func (w *AuditWriter) Record(rec workflow.AuditRecord) {
 // Flush returns once every record queued before the call is written (or
 // dropped after failing), or when ctx ends.
 func (w *AuditWriter) Flush(ctx context.Context) error {
+	return awaitFlush(ctx, w.flush, w.done)
+}
+
+// awaitFlush asks a background writer to write what it holds, through its
+// flush channel, and waits for its answer; a writer that has stopped (done
+// closed) holds nothing.
+func awaitFlush(ctx context.Context, flush chan<- chan struct{}, done <-chan struct{}) error {
 	ack := make(chan struct{})
 	select {
-	case w.flush <- ack:
-	case <-w.done:
+	case flush <- ack:
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

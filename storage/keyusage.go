@@ -102,20 +102,7 @@ func (u *KeyUsage) sweep(now time.Time) {
 // Flush returns once the uses noted before the call are written (or failed),
 // or when ctx ends.
 func (u *KeyUsage) Flush(ctx context.Context) error {
-	ack := make(chan struct{})
-	select {
-	case u.flush <- ack:
-	case <-u.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-ack:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return awaitFlush(ctx, u.flush, u.done)
 }
 
 // Close stops noting uses, writes those noted and stops the recorder. It is

@@ -1,45 +1,15 @@
 package webhook_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/countersign/countersign/internal/nodecrypto"
 	"github.com/countersign/countersign/webhook"
 	"github.com/countersign/countersign/webhook/verify"
 )
-
-// node runs testdata/ed25519.js, an Ed25519 implementation independent of
-// Go's (Node's crypto, on OpenSSL). Without node the test is skipped, except
-// in CI, where a skipped interop test would hide a break.
-func node(t *testing.T, req map[string]string) string {
-	t.Helper()
-	bin, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("node is required in CI for the Ed25519 interop test")
-		}
-		t.Skip("node not installed")
-	}
-	in, err := json.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "testdata/ed25519.js")
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v: %s", err, stderr.String())
-	}
-	return string(out)
-}
 
 // Our v1a signatures, one key or two during a rotation, verify with Node's
 // Ed25519 and the public key alone; a changed body or another key does not.
@@ -67,7 +37,7 @@ func TestVerifyAsymmetricInteropNodeVerifiesOurs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := node(t, map[string]string{"mode": "verify", "publicKey": tt.publicKey, "id": "msg_1",
+			got := nodecrypto.Ed25519(t, map[string]string{"mode": "verify", "publicKey": tt.publicKey, "id": "msg_1",
 				"timestamp": strconv.FormatInt(ts.Unix(), 10), "body": tt.body, "signature": header})
 			if got != tt.want {
 				t.Fatalf("node says %q, want %q", got, tt.want)
@@ -86,7 +56,7 @@ func TestVerifyAsymmetricInteropOursVerifiesNode(t *testing.T) {
 	}
 	now := time.Now()
 	body := `{"id":"evt_2","type":"process.signed"}`
-	sig := node(t, map[string]string{"mode": "sign", "signingKey": signingKey, "publicKey": publicKey,
+	sig := nodecrypto.Ed25519(t, map[string]string{"mode": "sign", "signingKey": signingKey, "publicKey": publicKey,
 		"id": "msg_2", "timestamp": strconv.FormatInt(now.Unix(), 10), "body": body})
 	if !strings.HasPrefix(sig, "v1a,") {
 		t.Fatalf("node signed %q", sig)

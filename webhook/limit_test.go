@@ -7,17 +7,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/countersign/countersign"
 	"github.com/countersign/countersign/coord"
+	"github.com/countersign/countersign/internal/redistest"
 	"github.com/countersign/countersign/storage/storagetest"
 	"github.com/countersign/countersign/webhook"
 )
@@ -126,26 +124,6 @@ func (q noRetries) EnqueueIn(_ context.Context, task webhook.Task, _ time.Durati
 	return nil
 }
 
-// sharedRedis connects to the test Redis (COUNTERSIGN_TEST_REDIS_ADDR) with a
-// client of its own, as another process would.
-func sharedRedis(t *testing.T) redis.UniversalClient {
-	t.Helper()
-	addr := os.Getenv("COUNTERSIGN_TEST_REDIS_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:6379"
-	}
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	if err := c.Ping(context.Background()).Err(); err != nil {
-		c.Close()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis at %s: %v", addr, err)
-		}
-		t.Skipf("redis at %s is not reachable: %v", addr, err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 // maxInWindow is the most times within any window-long interval.
 func maxInWindow(times []time.Time, window time.Duration) int {
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
@@ -182,7 +160,7 @@ func TestRateLimitAcrossWorkers(t *testing.T) {
 	// The limiter's keys expire on their own within seconds.
 	prefix := "test-" + countersign.NewID("t", time.Now()) + ":"
 	runFleet(t, tasks, n, 3, 8, func() *webhook.Deliverer {
-		return newDeliverer(coord.NewEndpointLimiter(sharedRedis(t), prefix), 16)
+		return newDeliverer(coord.NewEndpointLimiter(redistest.Client(t), prefix), 16)
 	})
 	mu.Lock()
 	defer mu.Unlock()
@@ -215,7 +193,7 @@ func TestConcurrencyCapAcrossWorkers(t *testing.T) {
 	// The limiter's keys expire on their own within seconds.
 	prefix := "test-" + countersign.NewID("t", time.Now()) + ":"
 	runFleet(t, tasks, n, 3, 8, func() *webhook.Deliverer {
-		return newDeliverer(coord.NewEndpointLimiter(sharedRedis(t), prefix), slots)
+		return newDeliverer(coord.NewEndpointLimiter(redistest.Client(t), prefix), slots)
 	})
 	t.Logf("at most %d in flight (cap %d, 24 senders)", most.Load(), slots)
 	if most.Load() > slots {

@@ -11,12 +11,7 @@ import (
 
 	"github.com/countersign/countersign/queue"
 	"github.com/countersign/countersign/queue/queuetest"
-	"github.com/countersign/countersign/storage"
-	"github.com/countersign/countersign/storage/storagetest"
-	"github.com/countersign/countersign/webhook"
 )
-
-// redisDBReplay is this package's Redis database for the replay command.
 
 // With the workers' Redis configured, a replay made on the command line is on
 // the replays queue when the command returns, so a running worker sends it at
@@ -25,24 +20,7 @@ func TestReplayCommandQueuesThroughRedis(t *testing.T) {
 	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "cs.db")
 	redisURL := queuetest.URL(t)
 	ctx := context.Background()
-	db, err := storage.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	actor, _ := storagetest.Workspace(t, db, "A")
-	url := "https://receiver.example/hook"
-	ep, err := db.Webhooks().CreateEndpoint(ctx, actor, webhook.EndpointInput{URL: &url, EventTypes: []string{"*"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, d, err := db.Webhooks().SendTestEvent(ctx, actor, ep.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, actor, ep, d := replayFixture(t, dbURL)
 	replay := func(env map[string]string, args ...string) string {
 		t.Helper()
 		withEnv(t, env)

@@ -22,25 +22,8 @@ func TestReplayCommand(t *testing.T) {
 	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "cs.db")
 	withEnv(t, map[string]string{"COUNTERSIGN_DATABASE_URL": dbURL})
 	ctx := context.Background()
-	db, err := storage.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	actor, _ := storagetest.Workspace(t, db, "A")
-	url := "https://receiver.example/hook"
-	ep, err := db.Webhooks().CreateEndpoint(ctx, actor, webhook.EndpointInput{URL: &url, EventTypes: []string{"*"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	since := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
-	_, d, err := db.Webhooks().SendTestEvent(ctx, actor, ep.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, actor, ep, d := replayFixture(t, dbURL)
 	until := time.Now().Add(time.Minute).UTC().Format(time.RFC3339)
 	ws := []string{"--workspace", actor.WorkspaceID}
 	replay := func(args ...string) (string, error) {
@@ -106,4 +89,31 @@ func TestReplayCommand(t *testing.T) {
 			t.Errorf("%s: %v (exit %d), want exit %d mentioning %q", name, err, exitCode(err), c.code, c.want)
 		}
 	}
+}
+
+// replayFixture migrates the database at dbURL and gives workspace A an
+// endpoint with one test delivery to replay. The database closes when the
+// test ends.
+func replayFixture(t *testing.T, dbURL string) (*storage.DB, countersign.Actor, webhook.Endpoint, webhook.Delivery) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	actor, _ := storagetest.Workspace(t, db, "A")
+	url := "https://receiver.example/hook"
+	ep, err := db.Webhooks().CreateEndpoint(ctx, actor, webhook.EndpointInput{URL: &url, EventTypes: []string{"*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, d, err := db.Webhooks().SendTestEvent(ctx, actor, ep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, actor, ep, d
 }

@@ -13,15 +13,12 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/countersign/countersign/internal/redistest"
 )
 
 // Addr is the test Redis server; override with COUNTERSIGN_TEST_REDIS_ADDR.
-func Addr() string {
-	if a := os.Getenv("COUNTERSIGN_TEST_REDIS_ADDR"); a != "" {
-		return a
-	}
-	return "127.0.0.1:6379"
-}
+func Addr() string { return redistest.Addr() }
 
 // URL leases a free database of the test Redis for tb, flushes it and
 // returns its URL; when tb ends the database is flushed again and released.

@@ -27,14 +27,17 @@ import (
 // when their leases run out. ARGV: rate a second (0: none), burst, slots,
 // lease in ms, holder token, horizon in ms. It returns:
 //
-//	{1, 0}   admitted: a slot and a unit of the rate taken;
-//	{2, µs}  the rate's next unit, µs from now, is reserved for the caller,
-//	         who waits that long and then asks for a slot alone (rate 0);
+//	{1, 0, turn}   admitted: a slot and a unit of the rate taken;
+//	{2, µs, turn}  the rate's next unit, µs from now, is reserved for the
+//	               caller, who waits that long and then asks for a slot alone
+//	               (rate 0);
 //	{0, µs}  not within the horizon: ask again in µs;
 //	{0, -1}  every slot is taken.
 //
 // Reserving turns a crowd of attempts into a queue, one per interval: without
 // it they would all come back at the same moment and all but one be refused.
+// turn is the Redis time (µs) from which the rate lets the request go: now, or
+// the reserved moment.
 var admitScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -44,6 +47,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 if redis.call('ZCARD', KEYS[2]) >= slots then
   return {0, -1}
 end
+local turn = now
 if rate > 0 then
   local interval = 1000000 / rate
   local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -55,12 +59,12 @@ if rate > 0 then
   tat = tat + interval
   redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
   if wait > 0 then
-    return {2, math.ceil(wait)}
+    return {2, math.ceil(wait), math.ceil(now + wait)}
   end
 end
 redis.call('ZADD', KEYS[2], string.format('%.0f', now + lease), ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[4] + 1000)
-return {1, 0}
+return {1, 0, turn}
 `)
 
 // refreshScript moves a slot's lease expiry forward, if it is still held.
@@ -85,6 +89,10 @@ type EndpointLimiter struct {
 	// (DefaultHorizon): an attempt whose turn comes within it waits for it,
 	// one beyond it is told to come back later. 0 reserves nothing.
 	Horizon time.Duration
+	// OnAdmit, when set, is called on every admission with the Redis time of
+	// the rate's turn it used: the limiter's own record of when each request
+	// was let go, free of the delays between workers and the endpoint.
+	OnAdmit func(endpointID string, turn time.Time)
 }
 
 // DefaultSlotLease is how long a concurrency slot is held without a refresh.
@@ -122,6 +130,7 @@ func (l *EndpointLimiter) Admit(ctx context.Context, endpointID string, rate, bu
 	if err != nil {
 		return nil, 0, fmt.Errorf("endpoint limits in redis: %w", err)
 	}
+	turn := res
 	if res[0] == 2 { // a turn is reserved: wait for it, then take a slot alone
 		t := time.NewTimer(time.Duration(res[1]) * time.Microsecond)
 		select {
@@ -137,6 +146,9 @@ func (l *EndpointLimiter) Admit(ctx context.Context, endpointID string, rate, bu
 	}
 	switch {
 	case res[0] == 1:
+		if l.OnAdmit != nil {
+			l.OnAdmit(endpointID, time.UnixMicro(turn[2]))
+		}
 		return l.hold(tag+":slots", token), 0, nil
 	case res[1] < 0:
 		return nil, 0, nil

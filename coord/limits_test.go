@@ -2,6 +2,7 @@ package coord_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -86,6 +87,12 @@ func TestEndpointLimiterReservesTurns(t *testing.T) {
 			start := time.Now()
 			var mu sync.Mutex
 			var admitted, refused int
+			var turns []time.Time
+			l.OnAdmit = func(_ string, turn time.Time) {
+				mu.Lock()
+				turns = append(turns, turn)
+				mu.Unlock()
+			}
 			var wg sync.WaitGroup
 			for range 6 {
 				wg.Add(1)
@@ -106,8 +113,17 @@ func TestEndpointLimiterReservesTurns(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			if admitted != 3 || refused != 3 {
-				t.Fatalf("%d admitted, %d refused; want 3 and 3", admitted, refused)
+			// Three fit when the six arrive together; on a loaded machine a
+			// straggler may arrive late enough for a fourth turn to come within
+			// the horizon. What must hold is the spacing of the turns granted.
+			if admitted < 3 || admitted+refused != 6 {
+				t.Fatalf("%d admitted, %d refused; want at least 3 admitted and the rest refused", admitted, refused)
+			}
+			slices.SortFunc(turns, func(a, b time.Time) int { return a.Compare(b) })
+			for i := 1; i < len(turns); i++ {
+				if gap := turns[i].Sub(turns[i-1]); gap < time.Second/rate {
+					t.Fatalf("turns %s apart, want at least %s", gap, time.Second/rate)
+				}
 			}
 			if d := time.Since(start); d < time.Second {
 				t.Fatalf("three turns 500ms apart took %s", d)

@@ -103,9 +103,12 @@ func endpointBody(f url.Values, catalog []eventType) (map[string]any, endpointFo
 			body["timeout_seconds"] = n
 		}
 	}
+	if scheme := f.Get("signature_scheme"); scheme != "" { // only the new-endpoint form has it: a scheme changes by rotation
+		body["signature_scheme"] = scheme
+	}
 	form := endpointForm{Catalog: catalog, Extra: f.Get("extra_types"), Headers: f.Get("headers"),
 		Endpoint: endpoint{URL: f.Get("url"), Description: f.Get("description"), EventTypes: types,
-			Enabled: f.Get("enabled") == "on", Headers: headers}}
+			Enabled: f.Get("enabled") == "on", Headers: headers, SignatureScheme: f.Get("signature_scheme")}}
 	return body, form
 }
 
@@ -126,12 +129,13 @@ func (c *Console) createEndpoint(k *call) error {
 		return nil
 	}
 	k.render(201, "secret", "Endpoint created", secretData{What: "endpoint " + e.URL, Secret: e.Secret,
-		Back: "/console/endpoints/" + e.ID})
+		PublicKey: e.PublicKey, Back: "/console/endpoints/" + e.ID})
 	return nil
 }
 
-// secretData is a secret shown once.
-type secretData struct{ What, Secret, Back string }
+// secretData is a secret shown once, or an ed25519 endpoint's public key
+// (the API never answers its signing key).
+type secretData struct{ What, Secret, PublicKey, Back string }
 
 func (c *Console) endpointPage(k *call) error {
 	id := k.r.PathValue("id")
@@ -191,13 +195,18 @@ func (c *Console) updateEndpoint(k *call) error {
 func (c *Console) rotateSecret(k *call) error {
 	id := k.r.PathValue("id")
 	var s struct {
-		Secret string `json:"secret"`
+		Secret    string `json:"secret"`
+		PublicKey string `json:"public_key"`
 	}
-	if err := k.api("POST", "/v1/webhooks/endpoints/"+url.PathEscape(id)+"/secret/rotate", nil, map[string]any{}, &s); err != nil {
+	body := map[string]any{}
+	if scheme := k.r.PostForm.Get("signature_scheme"); scheme != "" { // empty keeps the endpoint's scheme
+		body["signature_scheme"] = scheme
+	}
+	if err := k.api("POST", "/v1/webhooks/endpoints/"+url.PathEscape(id)+"/secret/rotate", nil, body, &s); err != nil {
 		return err
 	}
-	k.render(200, "secret", "Secret rotated", secretData{What: "endpoint " + id + " (the previous secret keeps signing for 24 hours)",
-		Secret: s.Secret, Back: "/console/endpoints/" + id})
+	k.render(200, "secret", "Secret rotated", secretData{What: "endpoint " + id + " (the previous one keeps signing for 24 hours)",
+		Secret: s.Secret, PublicKey: s.PublicKey, Back: "/console/endpoints/" + id})
 	return nil
 }
 

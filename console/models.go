@@ -48,7 +48,11 @@ type endpoint struct {
 			LatencyMS  float64   `json:"latency_ms"`
 		} `json:"last_attempts"`
 	} `json:"health"`
-	Secret string `json:"secret"`
+	// SignatureScheme is hmac-sha256 or ed25519. An ed25519 endpoint has a
+	// PublicKey where an HMAC one shows its Secret.
+	SignatureScheme string `json:"signature_scheme"`
+	Secret          string `json:"secret"`
+	PublicKey       string `json:"public_key"`
 }
 
 func (e endpoint) key() string { return e.ID }

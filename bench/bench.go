@@ -38,6 +38,8 @@ type config struct {
 	JSONFile           string
 	Listen             string
 	Keep               bool
+	// ServeCPUProfile, when set, is passed to serve as --cpuprofile.
+	ServeCPUProfile string
 }
 
 // parseFlags reads bench's flags; mistakes are usage errors.
@@ -67,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.JSONFile, "json", "", "also write the report as JSON to this file")
 	fs.StringVar(&c.Listen, "listen", "127.0.0.1:0", "receivers' listen address")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the temp dir (SQLite file, service logs)")
+	fs.StringVar(&c.ServeCPUProfile, "service-cpuprofile", "", "write a CPU profile of the serve process to this file")
 	if err := fs.Parse(args); err != nil {
 		return c, UsageError{Msg: errMsg(err)}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // Batch is the first attempts of one event's deliveries, carried by the
@@ -94,20 +95,35 @@ func (d *Deliverer) DeliverBatch(ctx context.Context, b Batch) error {
 	return errors.Join(errs...)
 }
 
-// deliverMember makes one member's attempt; a throttled member is queued on
-// its own for when its endpoint allows.
+// deliverMember makes one member's attempt. A member its endpoint throttles
+// goes back to the queue as a task of its own, for when the endpoint allows;
+// so does a member that could not be recorded (the database refused, the
+// worker is stopping), after a short pause. The batch then completes: its
+// recorded members are not sent again.
 func (d *Deliverer) deliverMember(ctx context.Context, t Task) error {
 	err := d.Deliver(ctx, t)
+	if err == nil {
+		return nil
+	}
 	delay, throttled := IsThrottled(err)
 	if !throttled {
-		return err
+		delay = handBackDelay
 	}
-	// The batch may run again after this member's own task has run, so the
-	// task checks the delivery's state before sending.
+	// The member's own task may run after the batch ran again, and the
+	// reverse, so it checks the delivery's state before sending.
 	t.MayHaveRun = true
 	t.NotBefore = d.cfg.Now().Add(delay)
-	if err := d.cfg.Queue.EnqueueIn(ctx, t, delay); err != nil {
-		return fmt.Errorf("hand back throttled delivery %s: %w", t.DeliveryID, err)
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handBackTimeout)
+	defer cancel()
+	if qerr := d.cfg.Queue.EnqueueIn(hctx, t, delay); qerr != nil {
+		return fmt.Errorf("delivery %s: %w; hand back: %w", t.DeliveryID, err, qerr)
 	}
 	return nil
 }
+
+// handBackDelay is how long a member that could not be recorded waits
+// before its own task runs; handBackTimeout bounds the hand-back itself.
+const (
+	handBackDelay   = time.Second
+	handBackTimeout = 5 * time.Second
+)

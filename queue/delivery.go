@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -100,6 +101,7 @@ type Enqueuer struct {
 	batches chan []webhook.Task
 	wg      sync.WaitGroup
 	closed  chan struct{}
+	bp      atomic.Pointer[backpressure]
 }
 
 // NewEnqueuer starts workers goroutines that enqueue dispatched tasks.
@@ -124,12 +126,16 @@ func (e *Enqueuer) run() {
 	}
 }
 
-// Dispatch queues tasks in the background. When the buffer is full (the
+// Dispatch queues tasks in the background. With backpressure enabled it
+// first holds its caller while first attempts are backed up. When the buffer is full (the
 // API commits faster than Redis takes tasks) it waits up to dispatchWait, which
 // slows the API down to what the queue can take; past that, or when Redis is
 // down, the tasks are left to the reconciler, which finds them in the database.
 // It never blocks for long: the API keeps answering without Redis.
 func (e *Enqueuer) Dispatch(tasks []webhook.Task) {
+	if bp := e.bp.Load(); bp != nil {
+		bp.wait(e.closed)
+	}
 	select {
 	case <-e.closed:
 		return

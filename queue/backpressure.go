@@ -31,7 +31,7 @@ type BackpressureConfig struct {
 	// Limit is the backlog of first-attempt tasks (one per event) past which
 	// the API slows down (default 512).
 	Limit int
-	// MaxWait is the longest an API call waits for the queue (default 250ms).
+	// MaxWait is the longest an API call waits for the queue (default 1s).
 	MaxWait time.Duration
 	// Every is how often the backlog is read from Redis (default 100ms).
 	Every time.Duration
@@ -46,7 +46,7 @@ func (e *Enqueuer) EnableBackpressure(ctx context.Context, r *Redis, cfg Backpre
 		cfg.Limit = 512
 	}
 	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = dispatchWait
+		cfg.MaxWait = time.Second
 	}
 	if cfg.Every <= 0 {
 		cfg.Every = 100 * time.Millisecond

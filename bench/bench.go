@@ -41,6 +41,8 @@ type config struct {
 	// Mail turns notification email on in every flow's process (an
 	// invitation and a completion mail to its signer).
 	Mail bool
+	// ServeCPUProfile, when set, is passed to serve as --cpuprofile.
+	ServeCPUProfile string
 }
 
 // parseFlags reads bench's flags; mistakes are usage errors.
@@ -71,6 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.Listen, "listen", "127.0.0.1:0", "receivers' listen address")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the temp dir (SQLite file, service logs)")
 	fs.BoolVar(&c.Mail, "mail", false, "signerNotification on in every flow: two notification emails a flow (set COUNTERSIGN_SMTP_URL for the service)")
+	fs.StringVar(&c.ServeCPUProfile, "service-cpuprofile", "", "write a CPU profile of the serve process to this file")
 	if err := fs.Parse(args); err != nil {
 		return c, UsageError{Msg: errMsg(err)}
 	}

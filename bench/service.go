@@ -117,6 +117,9 @@ func startService(ctx context.Context, cfg config, cmds Commands, dir string) (*
 	if cfg.Workers > 0 || cfg.Backlog > 0 {
 		serveArgs = append(serveArgs, "--no-worker")
 	}
+	if cfg.ServeCPUProfile != "" {
+		serveArgs = append(serveArgs, "--cpuprofile", cfg.ServeCPUProfile)
+	}
 	if err := s.start(ctx, "serve", serveArgs...); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -108,6 +109,7 @@ type Enqueuer struct {
 	batches chan []webhook.Task
 	wg      sync.WaitGroup
 	closed  chan struct{}
+	bp      atomic.Pointer[backpressure]
 }
 
 // NewEnqueuer starts workers goroutines that enqueue dispatched tasks.
@@ -132,12 +134,16 @@ func (e *Enqueuer) run() {
 	}
 }
 
-// Dispatch queues tasks in the background. When the buffer is full (the
+// Dispatch queues tasks in the background. With backpressure enabled it
+// first holds its caller while first attempts are backed up. When the buffer is full (the
 // API commits faster than Redis takes tasks) it waits up to dispatchWait, which
 // slows the API down to what the queue can take; past that, or when Redis is
 // down, the tasks are left to the reconciler, which finds them in the database.
 // It never blocks for long: the API keeps answering without Redis.
 func (e *Enqueuer) Dispatch(tasks []webhook.Task) {
+	if bp := e.bp.Load(); bp != nil {
+		bp.wait(e.closed)
+	}
 	select {
 	case <-e.closed:
 		return
@@ -158,21 +164,44 @@ func (e *Enqueuer) Dispatch(tasks []webhook.Task) {
 // dispatchWait bounds how long Dispatch waits for room in a full buffer.
 const dispatchWait = 250 * time.Millisecond
 
-// Enqueue queues tasks now and returns how many were new; tasks already in
-// the queue (same delivery and attempt) are skipped without error.
+// Enqueue queues tasks now and returns how many deliveries were new; tasks
+// already in the queue are skipped without error. First attempts go as one
+// batch task per event (see webhook.Batch), the rest one task each.
 func (e *Enqueuer) Enqueue(ctx context.Context, tasks []webhook.Task) (int, error) {
+	batches, single := webhook.Group(tasks)
 	n := 0
-	for _, t := range tasks {
-		_, err := e.client.EnqueueContext(ctx, newTask(t))
-		switch {
-		case err == nil:
-			n++
-		case errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask):
-		default:
+	for _, b := range batches {
+		ok, err := e.submit(ctx, newBatchTask(b))
+		if err != nil {
+			return n, fmt.Errorf("enqueue %s: %w", b.TaskID(), err)
+		}
+		if ok {
+			n += len(b.Members)
+		}
+	}
+	for _, t := range single {
+		ok, err := e.submit(ctx, newTask(t))
+		if err != nil {
 			return n, fmt.Errorf("enqueue %s: %w", t.TaskID(), err)
+		}
+		if ok {
+			n++
 		}
 	}
 	return n, nil
+}
+
+// submit queues one task; false when a task of the same id is queued already.
+func (e *Enqueuer) submit(ctx context.Context, t *asynq.Task) (bool, error) {
+	_, err := e.client.EnqueueContext(ctx, t)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask):
+		return false, nil
+	default:
+		return false, err
+	}
 }
 
 // EnqueueIn queues t to run after delay.
@@ -200,8 +229,9 @@ func (e *Enqueuer) Close() {
 	e.wg.Wait()
 }
 
-// HandleDeliveries registers the delivery handler on the worker.
+// HandleDeliveries registers the delivery handlers on the worker.
 func (w *Worker) HandleDeliveries(d *webhook.Deliverer) {
+	w.mux.HandleFunc(TypeBatch, handleBatch(d))
 	w.mux.HandleFunc(TypeDeliver, func(ctx context.Context, t *asynq.Task) error {
 		task, err := decodeTask(t.Payload())
 		if err != nil {

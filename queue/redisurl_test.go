@@ -102,7 +102,7 @@ func TestOpenCluster(t *testing.T) {
 	defer enq.Close()
 	task := webhook.Task{DeliveryID: countersign.NewID(countersign.PrefixDelivery, time.Now()), WorkspaceID: "wsp_1",
 		EndpointID: "ep_1", EventID: "evt_1", Attempt: 1}
-	defer asynq.NewInspectorFromRedisClient(r.Client).DeleteTask(queue.Deliveries, task.TaskID())
+	defer asynq.NewInspectorFromRedisClient(r.Client).DeleteTask(queue.Deliveries, webhook.Batch{EventID: task.EventID}.TaskID())
 	for i, want := range []int{1, 0} {
 		n, err := enq.Enqueue(ctx, []webhook.Task{task})
 		if err != nil || n != want {

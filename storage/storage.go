@@ -187,27 +187,41 @@ func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f)
 // database locked sleeps in its busy handler in steps of up to 100 ms, however
 // soon the lock frees: queueing in Go instead wakes the next writer as soon
 // as the last one commits. The busy timeout still covers other processes.
+//
+// The after-commit functions run once the turn is given up: they may wait
+// (the enqueuer slows the API down when the queue backs up), and must not
+// hold back the next writer meanwhile.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	after, err := db.commit(ctx, fn)
+	if err != nil {
+		return err
+	}
+	for _, f := range after {
+		f()
+	}
+	return nil
+}
+
+// commit runs fn in a transaction, in this process's turn on SQLite, and
+// returns the transaction's after-commit functions.
+func (db *DB) commit(ctx context.Context, fn func(tx *Tx) error) ([]func(), error) {
 	if db.Dialect == SQLite {
 		db.writeMu.Lock()
 		defer db.writeMu.Unlock()
 	}
 	sqltx, err := db.x.BeginTxx(ctx, nil)
 	if err != nil {
-		return classify(fmt.Errorf("begin transaction: %w", err))
+		return nil, classify(fmt.Errorf("begin transaction: %w", err))
 	}
 	tx := &Tx{Tx: sqltx}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return classify(err)
+		return nil, classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return classify(fmt.Errorf("commit: %w", err))
+		return nil, classify(fmt.Errorf("commit: %w", err))
 	}
-	for _, f := range tx.afterCommit {
-		f()
-	}
-	return nil
+	return tx.afterCommit, nil
 }
 
 // Ping checks the database answers.

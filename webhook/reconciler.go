@@ -35,7 +35,8 @@ type BatchEnqueuer interface {
 // Reconciler keeps the queue honest: the database says which deliveries are
 // due, and whatever the queue lost (Redis flushed, restarted or down, a
 // process killed between commit and enqueue) is queued again. Task ids are
-// delivery id + attempt, so re-queueing a task that is still queued is a no-op.
+// delivery id + attempt, and for first attempts the event's batch id (see
+// Batch), so re-queueing a task that is still queued is a no-op.
 type Reconciler struct {
 	Source DueSource
 	Queue  BatchEnqueuer

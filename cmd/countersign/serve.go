@@ -90,6 +90,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		if err := s.startAPI(); err != nil {
 			return err
 		}
+		s.enqueuer.EnableBackpressure(s.loopCtx, s.rds, queue.BackpressureConfig{}, s.registry)
 	}
 	if !withAPI || !cfg.NoWorker {
 		if err := s.startWorker(); err != nil {

@@ -31,17 +31,35 @@ func (db *DB) newEvent(actor countersign.Actor, t events.Type, resourceID string
 // the change they describe, beside the API response body of the request that
 // caused them, and fans each out to the workspace's matching endpoints as
 // deliveries in the same transaction. Only this function writes events.
+//
+// The evidence log is appended last, after fan-out: fan-out takes the
+// advisory locks of ordered processes, and the attempt writer takes those
+// before the evidence log's head row too, so the two never wait on each
+// other in opposite orders.
 func (db *DB) insertEvents(ctx context.Context, tx *Tx, response []byte, evs ...outgoing) error {
-	if err := db.writeEvents(ctx, tx, response, evs); err != nil {
+	recs, err := db.insertEventRows(ctx, tx, response, evs)
+	if err != nil {
 		return err
 	}
-	return db.fanOut(ctx, tx, evs, "")
+	if err := db.fanOut(ctx, tx, evs, ""); err != nil {
+		return err
+	}
+	return db.appendEvidence(ctx, tx, recs)
 }
 
-// writeEvents inserts the event rows.
+// writeEvents inserts the event rows and appends them to the evidence log.
 func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []outgoing) error {
+	recs, err := db.insertEventRows(ctx, tx, response, evs)
+	if err != nil {
+		return err
+	}
+	return db.appendEvidence(ctx, tx, recs)
+}
+
+// insertEventRows inserts the event rows and returns their evidence records.
+func (db *DB) insertEventRows(ctx context.Context, tx *Tx, response []byte, evs []outgoing) ([]evidence.Record, error) {
 	if len(evs) == 0 {
-		return nil
+		return nil, nil
 	}
 	var resp *string
 	if response != nil {
@@ -52,7 +70,7 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 	for _, o := range evs {
 		body, err := json.Marshal(o.event)
 		if err != nil {
-			return fmt.Errorf("encode event %s: %w", o.event.Type, err)
+			return nil, fmt.Errorf("encode event %s: %w", o.event.Type, err)
 		}
 		var resource *string
 		if o.resourceID != "" {
@@ -60,15 +78,15 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 		}
 		if _, err := db.txExec(ctx, tx, sqlInsertEvent, o.event.ID, o.event.WorkspaceID, string(o.event.Type),
 			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp); err != nil {
-			return fmt.Errorf("insert event %s: %w", o.event.Type, err)
+			return nil, fmt.Errorf("insert event %s: %w", o.event.Type, err)
 		}
 		rec, err := eventEvidence(eventEvidenceRow{ID: o.event.ID, WorkspaceID: o.event.WorkspaceID, Type: string(o.event.Type),
 			APIKeyID: nullStringPtr(o.event.APIKeyID), ResourceID: sql.NullString{String: o.resourceID},
 			CreatedAt: micros(o.event.CreatedAt), Body: sql.NullString{String: string(body), Valid: true}})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		recs = append(recs, rec)
 	}
-	return db.appendEvidence(ctx, tx, recs)
+	return recs, nil
 }

@@ -118,6 +118,12 @@ func (db *DB) lockProcess(ctx context.Context, tx *Tx, workspaceID, id string) (
 	if err != nil {
 		return locked[*workflow.Process]{}, err
 	}
+	// The process's delivery-order lock (PostgreSQL) comes before any row of
+	// the evidence log that the change appends to, as in the attempt writer,
+	// so the two never wait on each other in opposite orders.
+	if err := db.lockOrder(ctx, tx, id); err != nil {
+		return locked[*workflow.Process]{}, err
+	}
 	before := signerKey(p)
 	prior := p.Clone() // Apply changes p in place; notices compare with the state before
 	return locked[*workflow.Process]{doc: p, workspaceID: workspaceID, id: id,

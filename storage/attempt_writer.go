@@ -99,7 +99,7 @@ func (db *DB) commitAttempts(batch []*attemptJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := db.Tx(ctx, func(tx *Tx) error {
-		if err := db.lockOrder(ctx, tx, finishingOrderKeys(batch)...); err != nil {
+		if err := db.lockFinishing(ctx, tx, batch); err != nil {
 			return err
 		}
 		health := map[string]*endpointHealth{}

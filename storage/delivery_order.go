@@ -49,6 +49,34 @@ func (db *DB) lockOrder(ctx context.Context, tx *Tx, keys ...string) error {
 	return nil
 }
 
+// lockFinishing takes, for a batch of attempts that finishes ordered
+// deliveries, the locks that batch needs in the order every event writer
+// takes them: first the evidence heads of the batch's workspaces (in id
+// order, as appendEvidence does), then the advisory locks of the order
+// keys. An event writer locks its workspace's head when it appends the
+// events' evidence and the order key at fan-out; were the attempt writer to
+// take the key first and the head when it appends the attempts' evidence,
+// the two would deadlock.
+func (db *DB) lockFinishing(ctx context.Context, tx *Tx, batch []*attemptJob) error {
+	keys := finishingOrderKeys(batch)
+	if db.Dialect != Postgres || len(keys) == 0 {
+		return nil
+	}
+	var workspaces []string
+	for _, job := range batch {
+		workspaces = append(workspaces, job.rec.Task.WorkspaceID)
+	}
+	slices.Sort(workspaces)
+	for _, ws := range slices.Compact(workspaces) {
+		var size int64
+		var raw []byte
+		if err := db.txGet(ctx, tx, []any{&size, &raw}, sqlEvidenceLock, ws, []byte{}); err != nil {
+			return fmt.Errorf("lock the evidence head of %s: %w", ws, err)
+		}
+	}
+	return db.lockOrder(ctx, tx, keys...)
+}
+
 // orderedFanOut is what one fan-out learned about its ordered deliveries.
 type orderedFanOut struct {
 	locked map[string]bool

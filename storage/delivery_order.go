@@ -49,17 +49,17 @@ func (db *DB) lockOrder(ctx context.Context, tx *Tx, keys ...string) error {
 	return nil
 }
 
-// lockFinishing takes, for a batch of attempts that finishes ordered
-// deliveries, the locks that batch needs in the order every event writer
-// takes them: first the evidence heads of the batch's workspaces (in id
-// order, as appendEvidence does), then the advisory locks of the order
-// keys. An event writer locks its workspace's head when it appends the
-// events' evidence and the order key at fan-out; were the attempt writer to
-// take the key first and the head when it appends the attempts' evidence,
-// the two would deadlock.
+// lockFinishing takes the locks a batch of attempts needs, first, in the
+// order every event writer takes them: the evidence heads of the batch's
+// workspaces (in id order, as appendEvidence does), then the advisory locks
+// of the order keys of the ordered deliveries it finishes. An event writer
+// locks its workspace's head when it appends the events' evidence and the
+// order key at fan-out. Were the attempt writer to take the key, or a
+// delivery's row, first and the head only when it appends the attempts'
+// evidence, it could deadlock with an event writer (on the key) or with
+// another attempt writer recording the same delivery (on the row).
 func (db *DB) lockFinishing(ctx context.Context, tx *Tx, batch []*attemptJob) error {
-	keys := finishingOrderKeys(batch)
-	if db.Dialect != Postgres || len(keys) == 0 {
+	if db.Dialect != Postgres || len(batch) == 0 {
 		return nil
 	}
 	var workspaces []string
@@ -74,7 +74,7 @@ func (db *DB) lockFinishing(ctx context.Context, tx *Tx, batch []*attemptJob) er
 			return fmt.Errorf("lock the evidence head of %s: %w", ws, err)
 		}
 	}
-	return db.lockOrder(ctx, tx, keys...)
+	return db.lockOrder(ctx, tx, finishingOrderKeys(batch)...)
 }
 
 // orderedFanOut is what one fan-out learned about its ordered deliveries.

@@ -45,6 +45,7 @@ func multiEndpoints() []multiEndpoint {
 		{name: "transactions", patterns: []string{"transaction.*"}},
 		{name: "closed", patterns: []string{"action.closed"}},
 		{name: "limited", patterns: []string{"*"}, options: map[string]any{"rate_limit": limitedRate}, check: checkRateWindows},
+		{name: "ordered", patterns: []string{"transaction.*", "action.*"}, options: map[string]any{"ordering": "process"}, check: checkProcessOrder},
 	}
 }
 
@@ -55,7 +56,9 @@ func multiEndpoints() []multiEndpoint {
 // started again. At the end every (event, endpoint) pair the database
 // committed reached its receiver (duplicates are counted and logged), the
 // endpoint limited to 50/s never saw more than the documented tolerance above
-// that in any one second, the duties of the killed worker moved to another,
+// that in any one second, the endpoint ordered by process received each
+// process's events in commit order and one at a time (a repeat of an event
+// already received allowed), the duties of the killed worker moved to another,
 // and an API key limited to 50/s was answered 429 beyond its rate summed over
 // both API processes.
 func TestMultiProcess(t *testing.T) {

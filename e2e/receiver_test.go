@@ -51,10 +51,14 @@ type receiver struct {
 	arrivals []arrival // every verified request, in the order received
 }
 
-// arrival is one verified request: when it came and for which event.
+// arrival is one verified request: when it came, for which event, and when
+// the receiver was done with it (zero while it is held). end is taken before
+// the answer leaves the handler, so a request the sender makes only after
+// that answer arrives after end.
 type arrival struct {
-	at time.Time
-	id string
+	at  time.Time
+	id  string
+	end time.Time
 }
 
 // newReceiver starts a receiver; it stops when t ends.
@@ -140,11 +144,17 @@ func (r *receiver) handle(w http.ResponseWriter, req *http.Request) {
 	} else {
 		r.arrivals = append(r.arrivals, arrival{at: now, id: id})
 	}
+	at := len(r.arrivals) - 1
 	r.mu.Unlock()
 	if problem != "" {
 		http.Error(w, problem, http.StatusBadRequest)
 		return
 	}
+	defer func() {
+		r.mu.Lock()
+		r.arrivals[at].end = time.Now()
+		r.mu.Unlock()
+	}()
 	hold := r.b.delay
 	if n <= r.b.slowFirst {
 		hold = r.b.slowFor

@@ -38,7 +38,8 @@ func (db *DB) insertEvents(ctx context.Context, tx *Tx, response []byte, evs ...
 	return db.fanOut(ctx, tx, evs, "")
 }
 
-// writeEvents inserts the event rows.
+// writeEvents inserts the event rows and widens the log's hourly seq ranges
+// to hold them.
 func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []outgoing) error {
 	if len(evs) == 0 {
 		return nil
@@ -49,6 +50,7 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 		resp = &s
 	}
 	recs := make([]evidence.Record, 0, len(evs))
+	marks := make([]Mark, 0, len(evs))
 	for _, o := range evs {
 		body, err := json.Marshal(o.event)
 		if err != nil {
@@ -58,10 +60,16 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 		if o.resourceID != "" {
 			resource = &o.resourceID
 		}
-		if _, err := db.txExec(ctx, tx, sqlInsertEvent, o.event.ID, o.event.WorkspaceID, string(o.event.Type),
-			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp); err != nil {
+		s, err := db.stmt(ctx, tx, sqlInsertEvent)
+		if err != nil {
 			return fmt.Errorf("insert event %s: %w", o.event.Type, err)
 		}
+		var seq int64
+		if err := s.QueryRowxContext(ctx, o.event.ID, o.event.WorkspaceID, string(o.event.Type),
+			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp).Scan(&seq); err != nil {
+			return fmt.Errorf("insert event %s: %w", o.event.Type, err)
+		}
+		marks = append(marks, Mark{WorkspaceID: o.event.WorkspaceID, CreatedAt: o.event.CreatedAt, Seq: seq})
 		rec, err := eventEvidence(eventEvidenceRow{ID: o.event.ID, WorkspaceID: o.event.WorkspaceID, Type: string(o.event.Type),
 			APIKeyID: nullStringPtr(o.event.APIKeyID), ResourceID: sql.NullString{String: o.resourceID},
 			CreatedAt: micros(o.event.CreatedAt), Body: sql.NullString{String: string(body), Valid: true}})
@@ -69,6 +77,9 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 			return err
 		}
 		recs = append(recs, rec)
+	}
+	if err := db.NoteHours(ctx, tx, marks); err != nil {
+		return err
 	}
 	return db.appendEvidence(ctx, tx, recs)
 }

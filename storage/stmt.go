@@ -11,7 +11,7 @@ import (
 // Hot-path statements, prepared once when the schema is current.
 const (
 	sqlInsertEvent = `INSERT INTO events (id, workspace_id, type, api_key_id, resource_id, created_at, body, response_body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
 	sqlInsertDelivery = `INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, event_type, status, attempts,
 		next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`
 	sqlSubscribers = `SELECT id, event_types, updated_at, ordering FROM webhook_endpoints

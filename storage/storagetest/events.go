@@ -43,12 +43,14 @@ func InsertEvents(tb testing.TB, db *storage.DB, evs ...Event) []events.Event {
 }
 
 // InsertEventsWith writes evs through x, a transaction of the test's own (to
-// hold it open while others write) or db itself.
-func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExecerContext, evs ...Event) []events.Event {
+// hold it open while others write) or db itself, and widens the log's hourly
+// seq ranges as storage's own writer does.
+func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExtContext, evs ...Event) []events.Event {
 	tb.Helper()
 	stmt := db.Raw().Rebind(`INSERT INTO events (id, workspace_id, type, api_key_id, resource_id, created_at, body, response_body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
 	out := make([]events.Event, len(evs))
+	marks := make([]storage.Mark, len(evs))
 	for i, e := range evs {
 		at := e.CreatedAt
 		if at.IsZero() {
@@ -71,11 +73,16 @@ func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExecerContext, evs .
 			s := string(b)
 			response = &s
 		}
-		if _, err := x.ExecContext(context.Background(), stmt, ev.ID, ev.WorkspaceID, string(ev.Type), ev.APIKeyID,
-			nullable(e.ResourceID), ev.CreatedAt.UnixMicro(), string(body), response); err != nil {
+		var seq int64
+		if err := x.QueryRowxContext(context.Background(), stmt, ev.ID, ev.WorkspaceID, string(ev.Type), ev.APIKeyID,
+			nullable(e.ResourceID), ev.CreatedAt.UnixMicro(), string(body), response).Scan(&seq); err != nil {
 			tb.Fatalf("insert event %s: %v", ev.Type, err)
 		}
 		out[i] = ev
+		marks[i] = storage.Mark{WorkspaceID: ev.WorkspaceID, CreatedAt: ev.CreatedAt, Seq: seq}
+	}
+	if err := db.NoteHours(context.Background(), x, marks); err != nil {
+		tb.Fatal(err)
 	}
 	return out
 }

@@ -69,7 +69,7 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp).Scan(&seq); err != nil {
 			return fmt.Errorf("insert event %s: %w", o.event.Type, err)
 		}
-		marks = append(marks, Mark{WorkspaceID: o.event.WorkspaceID, CreatedAt: o.event.CreatedAt, Seq: seq})
+		marks = append(marks, Mark{WorkspaceID: o.event.WorkspaceID, CreatedAt: o.event.CreatedAt, Seq: seq, Type: o.event.Type, Body: body})
 		rec, err := eventEvidence(eventEvidenceRow{ID: o.event.ID, WorkspaceID: o.event.WorkspaceID, Type: string(o.event.Type),
 			APIKeyID: nullStringPtr(o.event.APIKeyID), ResourceID: sql.NullString{String: o.resourceID},
 			CreatedAt: micros(o.event.CreatedAt), Body: sql.NullString{String: string(body), Valid: true}})

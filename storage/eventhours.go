@@ -19,21 +19,28 @@ import (
 // the hour of a time never decreases as the time grows, all the bounds need.
 const microsPerHour = 3600_000_000
 
-// Mark is where a written event sits in its workspace's log: what the hourly
-// seq ranges of the log are kept from.
+// Mark is a written event as the log's hourly rows need it: where it sits in
+// its workspace's log, and its type and stored envelope for the counters.
 type Mark struct {
 	WorkspaceID string
 	CreatedAt   time.Time
 	Seq         int64
+	Type        events.Type
+	Body        []byte
 }
 
 // NoteHours widens the hourly seq ranges of the log (event_hours) to cover
-// events just written through x, inside the transaction that wrote them, in
-// one statement for all of them. Every writer of the events table calls it:
-// the event search trusts these ranges to hold every event.
+// events just written through x and adds them to the consumption report's
+// hourly counters (event_counts), inside the transaction that wrote them,
+// with one statement per table for all of them. Every writer of the events
+// table calls it: the event search trusts the ranges to hold every event,
+// and the report trusts the counters to count every event.
 func (db *DB) NoteHours(ctx context.Context, x sqlx.ExecerContext, marks []Mark) error {
 	if len(marks) == 0 {
 		return nil
+	}
+	if err := db.noteCounts(ctx, x, marks); err != nil {
+		return err
 	}
 	spans := make(map[hourKey][2]int64, 1)
 	for _, m := range marks {

@@ -79,7 +79,7 @@ func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExtContext, evs ...E
 			tb.Fatalf("insert event %s: %v", ev.Type, err)
 		}
 		out[i] = ev
-		marks[i] = storage.Mark{WorkspaceID: ev.WorkspaceID, CreatedAt: ev.CreatedAt, Seq: seq}
+		marks[i] = storage.Mark{WorkspaceID: ev.WorkspaceID, CreatedAt: ev.CreatedAt, Seq: seq, Type: ev.Type, Body: body}
 	}
 	if err := db.NoteHours(context.Background(), x, marks); err != nil {
 		tb.Fatal(err)

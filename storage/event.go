@@ -38,8 +38,8 @@ func (db *DB) insertEvents(ctx context.Context, tx *Tx, response []byte, evs ...
 	return db.fanOut(ctx, tx, evs, "")
 }
 
-// writeEvents inserts the event rows and widens the log's hourly seq ranges
-// to hold them.
+// writeEvents inserts the event rows and adds them to the log's hourly rows
+// (seq ranges and consumption counters).
 func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []outgoing) error {
 	if len(evs) == 0 {
 		return nil
@@ -60,13 +60,9 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 		if o.resourceID != "" {
 			resource = &o.resourceID
 		}
-		s, err := db.stmt(ctx, tx, sqlInsertEvent)
+		seq, err := db.insertEvent(ctx, tx, o.event.ID, o.event.WorkspaceID, string(o.event.Type),
+			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp)
 		if err != nil {
-			return fmt.Errorf("insert event %s: %w", o.event.Type, err)
-		}
-		var seq int64
-		if err := s.QueryRowxContext(ctx, o.event.ID, o.event.WorkspaceID, string(o.event.Type),
-			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp).Scan(&seq); err != nil {
 			return fmt.Errorf("insert event %s: %w", o.event.Type, err)
 		}
 		marks = append(marks, Mark{WorkspaceID: o.event.WorkspaceID, CreatedAt: o.event.CreatedAt, Seq: seq, Type: o.event.Type, Body: body})
@@ -82,4 +78,25 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 		return err
 	}
 	return db.appendEvidence(ctx, tx, recs)
+}
+
+// insertEvent inserts one event row and returns its seq.
+func (db *DB) insertEvent(ctx context.Context, tx *Tx, args ...any) (int64, error) {
+	if db.Dialect == Postgres {
+		s, err := db.stmt(ctx, tx, sqlInsertEventSeq)
+		if err != nil {
+			return 0, err
+		}
+		var seq int64
+		return seq, s.QueryRowxContext(ctx, args...).Scan(&seq)
+	}
+	s, err := db.stmt(ctx, tx, sqlInsertEvent)
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }

@@ -48,7 +48,7 @@ func InsertEvents(tb testing.TB, db *storage.DB, evs ...Event) []events.Event {
 func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExtContext, evs ...Event) []events.Event {
 	tb.Helper()
 	stmt := db.Raw().Rebind(`INSERT INTO events (id, workspace_id, type, api_key_id, resource_id, created_at, body, response_body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	out := make([]events.Event, len(evs))
 	marks := make([]storage.Mark, len(evs))
 	for i, e := range evs {
@@ -73,9 +73,9 @@ func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExtContext, evs ...E
 			s := string(b)
 			response = &s
 		}
-		var seq int64
-		if err := x.QueryRowxContext(context.Background(), stmt, ev.ID, ev.WorkspaceID, string(ev.Type), ev.APIKeyID,
-			nullable(e.ResourceID), ev.CreatedAt.UnixMicro(), string(body), response).Scan(&seq); err != nil {
+		seq, err := insert(x, db.Dialect, stmt, ev.ID, ev.WorkspaceID, string(ev.Type), ev.APIKeyID,
+			nullable(e.ResourceID), ev.CreatedAt.UnixMicro(), string(body), response)
+		if err != nil {
 			tb.Fatalf("insert event %s: %v", ev.Type, err)
 		}
 		out[i] = ev
@@ -85,6 +85,20 @@ func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExtContext, evs ...E
 		tb.Fatal(err)
 	}
 	return out
+}
+
+// insert runs the event insert stmt and returns the row's seq: SQLite's last
+// insert id, PostgreSQL's returned column.
+func insert(x sqlx.ExtContext, d storage.Dialect, stmt string, args ...any) (int64, error) {
+	if d == storage.Postgres {
+		var seq int64
+		return seq, x.QueryRowxContext(context.Background(), stmt+" RETURNING seq", args...).Scan(&seq)
+	}
+	res, err := x.ExecContext(context.Background(), stmt, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 func nullable(s string) *string {

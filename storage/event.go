@@ -47,7 +47,8 @@ func (db *DB) insertEvents(ctx context.Context, tx *Tx, response []byte, evs ...
 	return db.appendEvidence(ctx, tx, recs)
 }
 
-// writeEvents inserts the event rows and appends them to the evidence log.
+// writeEvents inserts the event rows, adds them to the log's hourly rows (seq
+// ranges and consumption counters) and appends them to the evidence log.
 func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []outgoing) error {
 	recs, err := db.insertEventRows(ctx, tx, response, evs)
 	if err != nil {
@@ -56,7 +57,8 @@ func (db *DB) writeEvents(ctx context.Context, tx *Tx, response []byte, evs []ou
 	return db.appendEvidence(ctx, tx, recs)
 }
 
-// insertEventRows inserts the event rows and returns their evidence records.
+// insertEventRows inserts the event rows and their hourly marks (seq ranges
+// and consumption counters) and returns their evidence records.
 func (db *DB) insertEventRows(ctx context.Context, tx *Tx, response []byte, evs []outgoing) ([]evidence.Record, error) {
 	if len(evs) == 0 {
 		return nil, nil
@@ -67,6 +69,7 @@ func (db *DB) insertEventRows(ctx context.Context, tx *Tx, response []byte, evs 
 		resp = &s
 	}
 	recs := make([]evidence.Record, 0, len(evs))
+	marks := make([]Mark, 0, len(evs))
 	for _, o := range evs {
 		body, err := json.Marshal(o.event)
 		if err != nil {
@@ -76,10 +79,12 @@ func (db *DB) insertEventRows(ctx context.Context, tx *Tx, response []byte, evs 
 		if o.resourceID != "" {
 			resource = &o.resourceID
 		}
-		if _, err := db.txExec(ctx, tx, sqlInsertEvent, o.event.ID, o.event.WorkspaceID, string(o.event.Type),
-			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp); err != nil {
+		seq, err := db.insertEvent(ctx, tx, o.event.ID, o.event.WorkspaceID, string(o.event.Type),
+			o.event.APIKeyID, resource, micros(o.event.CreatedAt), string(body), resp)
+		if err != nil {
 			return nil, fmt.Errorf("insert event %s: %w", o.event.Type, err)
 		}
+		marks = append(marks, Mark{WorkspaceID: o.event.WorkspaceID, CreatedAt: o.event.CreatedAt, Seq: seq, Type: o.event.Type, Body: body})
 		rec, err := eventEvidence(eventEvidenceRow{ID: o.event.ID, WorkspaceID: o.event.WorkspaceID, Type: string(o.event.Type),
 			APIKeyID: nullStringPtr(o.event.APIKeyID), ResourceID: sql.NullString{String: o.resourceID},
 			CreatedAt: micros(o.event.CreatedAt), Body: sql.NullString{String: string(body), Valid: true}})
@@ -88,5 +93,29 @@ func (db *DB) insertEventRows(ctx context.Context, tx *Tx, response []byte, evs 
 		}
 		recs = append(recs, rec)
 	}
+	if err := db.NoteHours(ctx, tx, marks); err != nil {
+		return nil, err
+	}
 	return recs, nil
+}
+
+// insertEvent inserts one event row and returns its seq.
+func (db *DB) insertEvent(ctx context.Context, tx *Tx, args ...any) (int64, error) {
+	if db.Dialect == Postgres {
+		s, err := db.stmt(ctx, tx, sqlInsertEventSeq)
+		if err != nil {
+			return 0, err
+		}
+		var seq int64
+		return seq, s.QueryRowxContext(ctx, args...).Scan(&seq)
+	}
+	s, err := db.stmt(ctx, tx, sqlInsertEvent)
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }

@@ -76,15 +76,36 @@ func factsOf(t events.Type, body []byte) (f facts, ok bool, err error) {
 }
 
 // Consumption counts a workspace's events created strictly between after and
-// before for the consumption report. It reads the period in chunks in
-// (created_at, seq) order, the order of the (workspace_id, created_at) index,
-// each chunk its own short query, and counts expunged events from their facts.
+// before for the consumption report. The whole hours of the period come from
+// the hourly counters (event_counts); the partial hours at its edges are read
+// event by event.
 func (es *Events) Consumption(ctx context.Context, workspaceID string, after, before time.Time) (events.Consumption, error) {
 	if !after.Before(before) {
 		return events.Consumption{}, countersign.FieldErrorf(countersign.EVALIDATION, "created_lt",
 			"created_lt must be later than created_gt")
 	}
 	c := events.Consumption{Identities: map[string]events.IdentityCount{}, Certificates: map[string]int{}}
+	lo, hi := micros(after), micros(before)
+	// The whole hours: first*H > lo and (last+1)*H <= hi.
+	first, last := lo/microsPerHour+1, hi/microsPerHour-1
+	if lo < 0 || first > last {
+		return c, es.consumptionRaw(ctx, workspaceID, lo, math.MaxInt64, hi, &c)
+	}
+	if err := es.consumptionRaw(ctx, workspaceID, lo, math.MaxInt64, first*microsPerHour, &c); err != nil {
+		return c, err
+	}
+	if err := es.consumptionHours(ctx, workspaceID, first, last, &c); err != nil {
+		return c, err
+	}
+	return c, es.consumptionRaw(ctx, workspaceID, (last+1)*microsPerHour, -1, hi, &c)
+}
+
+// consumptionRaw adds to c the counted events created before hi and after
+// (from, fromSeq) in (created_at, seq) order: fromSeq MaxInt64 leaves from
+// out, -1 takes it in. It reads in chunks in the order of the
+// (workspace_id, created_at) index, each chunk its own short query, and
+// counts expunged events from their facts.
+func (es *Events) consumptionRaw(ctx context.Context, workspaceID string, from, fromSeq, hi int64, c *events.Consumption) error {
 	types := make([]string, len(reportTypes))
 	for i, t := range reportTypes {
 		types[i] = "'" + string(t) + "'" // constants of the catalogue, never input
@@ -93,8 +114,8 @@ func (es *Events) Consumption(ctx context.Context, workspaceID string, after, be
 		WHERE workspace_id = ? AND created_at >= ? AND created_at < ? AND (created_at > ? OR seq > ?)
 		  AND type IN (` + strings.Join(types, ", ") + `)
 		ORDER BY created_at, seq LIMIT ?`)
-	// The cursor is the last row read; it starts on the period's open lower bound.
-	lastAt, lastSeq := micros(after), int64(math.MaxInt64)
+	// The cursor is the last row read; it starts on the lower bound.
+	lastAt, lastSeq := from, fromSeq
 	for {
 		var rows []struct {
 			Seq       int64   `db:"seq"`
@@ -103,8 +124,8 @@ func (es *Events) Consumption(ctx context.Context, workspaceID string, after, be
 			Body      []byte  `db:"body"`
 			Facts     *string `db:"facts"`
 		}
-		if err := es.db.x.SelectContext(ctx, &rows, query, workspaceID, lastAt, micros(before), lastAt, lastSeq, reportChunk); err != nil {
-			return events.Consumption{}, classify(fmt.Errorf("read events for the consumption report: %w", err))
+		if err := es.db.x.SelectContext(ctx, &rows, query, workspaceID, lastAt, hi, lastAt, lastSeq, reportChunk); err != nil {
+			return classify(fmt.Errorf("read events for the consumption report: %w", err))
 		}
 		for _, r := range rows {
 			var f facts
@@ -116,12 +137,12 @@ func (es *Events) Consumption(ctx context.Context, workspaceID string, after, be
 				err = json.Unmarshal([]byte(*r.Facts), &f)
 			}
 			if err != nil {
-				return events.Consumption{}, fmt.Errorf("consumption report: event seq %d: %w", r.Seq, err)
+				return fmt.Errorf("consumption report: event seq %d: %w", r.Seq, err)
 			}
-			count(&c, events.Type(r.Type), f)
+			count(c, events.Type(r.Type), f)
 		}
 		if len(rows) < reportChunk {
-			return c, nil
+			return nil
 		}
 		lastAt, lastSeq = rows[len(rows)-1].CreatedAt, rows[len(rows)-1].Seq
 	}

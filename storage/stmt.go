@@ -12,6 +12,9 @@ import (
 const (
 	sqlInsertEvent = `INSERT INTO events (id, workspace_id, type, api_key_id, resource_id, created_at, body, response_body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	// sqlInsertEventSeq returns the seq on PostgreSQL, whose driver has no
+	// last insert id; SQLite's is the seq, and cheaper than a returned row.
+	sqlInsertEventSeq = sqlInsertEvent + ` RETURNING seq`
 	sqlInsertDelivery = `INSERT INTO deliveries (id, workspace_id, event_id, endpoint_id, event_type, status, attempts,
 		next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`
 	sqlSubscribers = `SELECT id, event_types, updated_at, ordering FROM webhook_endpoints
@@ -26,7 +29,7 @@ const (
 	sqlEndpointHealthy = `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`
 )
 
-var hotStatements = []string{sqlInsertEvent, sqlInsertDelivery, sqlSubscribers, sqlAdvanceDelivery,
+var hotStatements = []string{sqlInsertEvent, sqlInsertEventSeq, sqlInsertDelivery, sqlSubscribers, sqlAdvanceDelivery,
 	sqlInsertAttempt, sqlEndpointFailing, sqlEndpointHealthy}
 
 // stmtCache holds the hot statements prepared on the pool. A transaction uses

@@ -43,12 +43,14 @@ func InsertEvents(tb testing.TB, db *storage.DB, evs ...Event) []events.Event {
 }
 
 // InsertEventsWith writes evs through x, a transaction of the test's own (to
-// hold it open while others write) or db itself.
-func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExecerContext, evs ...Event) []events.Event {
+// hold it open while others write) or db itself, and widens the log's hourly
+// seq ranges as storage's own writer does.
+func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExtContext, evs ...Event) []events.Event {
 	tb.Helper()
 	stmt := db.Raw().Rebind(`INSERT INTO events (id, workspace_id, type, api_key_id, resource_id, created_at, body, response_body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	out := make([]events.Event, len(evs))
+	marks := make([]storage.Mark, len(evs))
 	for i, e := range evs {
 		at := e.CreatedAt
 		if at.IsZero() {
@@ -71,13 +73,32 @@ func InsertEventsWith(tb testing.TB, db *storage.DB, x sqlx.ExecerContext, evs .
 			s := string(b)
 			response = &s
 		}
-		if _, err := x.ExecContext(context.Background(), stmt, ev.ID, ev.WorkspaceID, string(ev.Type), ev.APIKeyID,
-			nullable(e.ResourceID), ev.CreatedAt.UnixMicro(), string(body), response); err != nil {
+		seq, err := insert(x, db.Dialect, stmt, ev.ID, ev.WorkspaceID, string(ev.Type), ev.APIKeyID,
+			nullable(e.ResourceID), ev.CreatedAt.UnixMicro(), string(body), response)
+		if err != nil {
 			tb.Fatalf("insert event %s: %v", ev.Type, err)
 		}
 		out[i] = ev
+		marks[i] = storage.Mark{WorkspaceID: ev.WorkspaceID, CreatedAt: ev.CreatedAt, Seq: seq, Type: ev.Type, Body: body}
+	}
+	if err := db.NoteHours(context.Background(), x, marks); err != nil {
+		tb.Fatal(err)
 	}
 	return out
+}
+
+// insert runs the event insert stmt and returns the row's seq: SQLite's last
+// insert id, PostgreSQL's returned column.
+func insert(x sqlx.ExtContext, d storage.Dialect, stmt string, args ...any) (int64, error) {
+	if d == storage.Postgres {
+		var seq int64
+		return seq, x.QueryRowxContext(context.Background(), stmt+" RETURNING seq", args...).Scan(&seq)
+	}
+	res, err := x.ExecContext(context.Background(), stmt, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 func nullable(s string) *string {

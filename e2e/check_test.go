@@ -234,7 +234,7 @@ func (c *cluster) explainMissing(t testing.TB, miss []pair, pending int) {
 }
 
 // queueTasks sums countersign_queue_tasks of one state over the delivery
-// queues, as a serve process's /metrics reports them (from Redis).
+// and mail queues, as a serve process's /metrics reports them (from Redis).
 func (c *cluster) queueTasks(state string) (int, error) {
 	status, data, err := c.api.Call(context.Background(), "GET", "/metrics", nil)
 	if err != nil || status != http.StatusOK {

@@ -5,7 +5,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// DepthCollector reports each delivery queue's size at scrape time.
+// depthQueues are the queues whose depth is reported: the delivery queues and
+// the mail queue, so a backlog of notification emails shows on the dashboard too.
+var depthQueues = append(append([]string{}, Queues...), Mail)
+
+// DepthCollector reports each queue's size at scrape time.
 type DepthCollector struct {
 	inspector *asynq.Inspector
 	desc      *prometheus.Desc
@@ -15,7 +19,7 @@ type DepthCollector struct {
 func NewDepthCollector(r *Redis) *DepthCollector {
 	return &DepthCollector{
 		inspector: asynq.NewInspectorFromRedisClient(r.Client),
-		desc: prometheus.NewDesc("countersign_queue_tasks", "Tasks in a delivery queue, by state.",
+		desc: prometheus.NewDesc("countersign_queue_tasks", "Tasks in a queue (the delivery queues and mail), by state.",
 			[]string{"queue", "state"}, nil),
 	}
 }
@@ -25,7 +29,7 @@ func (c *DepthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
 // Collect implements prometheus.Collector; a queue that cannot be read is left out.
 func (c *DepthCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, q := range Queues {
+	for _, q := range depthQueues {
 		info, err := c.inspector.GetQueueInfo(q)
 		if err != nil {
 			continue

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -98,20 +97,8 @@ func deliveryQuery(c *fiber.Ctx) (f webhook.DeliveryFilter, after string, limit 
 	if err := webhook.ValidateEventTypeFilter("event_type", f.EventType); err != nil {
 		return f, "", 0, err
 	}
-	if f.CreatedAfter, err = optionalDateTime(c, "created_after"); err != nil {
+	if f.CreatedAfter, f.CreatedBefore, limit, err = periodAndLimit(c); err != nil {
 		return f, "", 0, err
-	}
-	if f.CreatedBefore, err = optionalDateTime(c, "created_before"); err != nil {
-		return f, "", 0, err
-	}
-	if f.CreatedAfter != nil && f.CreatedBefore != nil && !f.CreatedAfter.Before(*f.CreatedBefore) {
-		return f, "", 0, countersign.FieldErrorf(countersign.EVALIDATION, "created_before", "created_before must be later than created_after")
-	}
-	limit = defaultDeliveryLimit
-	if v := c.Query("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxDeliveryLimit {
-			return f, "", 0, countersign.FieldErrorf(countersign.EINVALID, "limit", "limit must be an integer from 1 to %d", maxDeliveryLimit)
-		}
 	}
 	return f, after, limit, nil
 }

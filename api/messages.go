@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -174,20 +173,8 @@ func messageQuery(c *fiber.Ctx) (f notify.Filter, after string, limit int, err e
 			return f, "", 0, countersign.FieldErrorf(countersign.EINVALID, "type", "type must be one of invitation, reminder, completed, declined, cancelled, expired")
 		}
 	}
-	if f.CreatedAfter, err = optionalDateTime(c, "created_after"); err != nil {
+	if f.CreatedAfter, f.CreatedBefore, limit, err = periodAndLimit(c); err != nil {
 		return f, "", 0, err
-	}
-	if f.CreatedBefore, err = optionalDateTime(c, "created_before"); err != nil {
-		return f, "", 0, err
-	}
-	if f.CreatedAfter != nil && f.CreatedBefore != nil && !f.CreatedAfter.Before(*f.CreatedBefore) {
-		return f, "", 0, countersign.FieldErrorf(countersign.EVALIDATION, "created_before", "created_before must be later than created_after")
-	}
-	limit = defaultDeliveryLimit
-	if v := c.Query("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxDeliveryLimit {
-			return f, "", 0, countersign.FieldErrorf(countersign.EINVALID, "limit", "limit must be an integer from 1 to %d", maxDeliveryLimit)
-		}
 	}
 	return f, after, limit, nil
 }

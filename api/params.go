@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,3 +75,26 @@ var ownerParams = []Param{
 // scopeParam documents the scope filter of listContacts and listTemplates.
 var scopeParam = Param{Name: "scope", Description: "Visibility scope filter; may repeat. ALL or none: every scope the user sees.",
 	Enum: []string{"PERSONAL", "GROUP", "GLOBAL", "ALL"}}
+
+// periodAndLimit reads the created_after, created_before and limit query
+// parameters of the delivery-log style lists (deliveries, messages): an
+// optional period whose end follows its start, and a page size from 1 to
+// maxDeliveryLimit (defaultDeliveryLimit when absent).
+func periodAndLimit(c *fiber.Ctx) (after, before *time.Time, limit int, err error) {
+	if after, err = optionalDateTime(c, "created_after"); err != nil {
+		return nil, nil, 0, err
+	}
+	if before, err = optionalDateTime(c, "created_before"); err != nil {
+		return nil, nil, 0, err
+	}
+	if after != nil && before != nil && !after.Before(*before) {
+		return nil, nil, 0, countersign.FieldErrorf(countersign.EVALIDATION, "created_before", "created_before must be later than created_after")
+	}
+	limit = defaultDeliveryLimit
+	if v := c.Query("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxDeliveryLimit {
+			return nil, nil, 0, countersign.FieldErrorf(countersign.EINVALID, "limit", "limit must be an integer from 1 to %d", maxDeliveryLimit)
+		}
+	}
+	return after, before, limit, nil
+}

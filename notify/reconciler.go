@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/countersign/countersign/webhook"
 )
 
 // DueSource lists pending messages whose next attempt is due.
@@ -61,28 +63,8 @@ func (r *Reconciler) RunOnce(ctx context.Context) (int, error) {
 
 // Run calls RunOnce every interval until ctx ends.
 func (r *Reconciler) Run(ctx context.Context, interval time.Duration) {
-	log := r.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	for {
+	webhook.RunPasses(ctx, interval, r.Logger, "mail reconciler", func(ctx context.Context) (int, bool, error) {
 		n, err := r.RunOnce(ctx)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			log.Warn("mail reconciler pass failed", "err", err)
-		case n > 0:
-			log.Info("mail reconciler queued lost messages", "count", n)
-		}
-		wait := interval
-		if err == nil && r.cursor != "" {
-			wait = min(interval, 100*time.Millisecond)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-	}
+		return n, r.cursor != "", err
+	})
 }

@@ -83,28 +83,8 @@ func (r *Reconciler) RunOnce(ctx context.Context) (int, error) {
 // Run calls RunOnce every interval until ctx ends; a full batch is followed
 // shortly by the next one, so a large loss is repaired quickly.
 func (r *Reconciler) Run(ctx context.Context, interval time.Duration) {
-	log := r.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	for {
+	RunPasses(ctx, interval, r.Logger, "reconciler", func(ctx context.Context) (int, bool, error) {
 		n, err := r.RunOnce(ctx)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			log.Warn("reconciler pass failed", "err", err)
-		case n > 0:
-			log.Info("reconciler queued lost deliveries", "count", n)
-		}
-		wait := interval
-		if err == nil && r.cursor != (DueCursor{}) {
-			wait = min(interval, 100*time.Millisecond)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-	}
+		return n, r.cursor != (DueCursor{}), err
+	})
 }
